@@ -1,0 +1,18 @@
+// Ed25519 sign and verify in the wasm core under Node (µs per operation).
+import { loadCore } from '../js/core/module.js';
+import { check } from '../js/core/errors.js';
+
+const core = await loadCore();
+const { publicKey, secretKey } = core.ed25519KeyPair();
+const msg = new Uint8Array(256).fill(7);
+const sig = check(core.ed25519Sign(msg, secretKey));
+
+function time(label, n, fn) {
+  for (let i = 0; i < 50; i++) fn();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) fn();
+  const us = ((performance.now() - t0) * 1000) / n;
+  console.log(`${label.padEnd(28)} ${us.toFixed(1).padStart(8)} µs/op`);
+}
+time('wasm ed25519 sign (256 B)', 2000, () => core.ed25519Sign(msg, secretKey));
+time('wasm ed25519 verify (256 B)', 2000, () => core.ed25519Verify(msg, sig, publicKey));

@@ -1,0 +1,17 @@
+// Lower-case hexadecimal encoding of bytes (ids, keys, digests in text form).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/base/bytes.h"
+#include "core/base/status.h"
+
+namespace cellgraph {
+
+std::string encodeHex(ByteView bytes);
+// Accepts upper or lower case; an odd length or a non-hex digit is
+// kInvalidArgument naming the offending position.
+Result<Bytes> decodeHex(std::string_view text);
+
+}  // namespace cellgraph

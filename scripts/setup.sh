@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# setup.sh — take a fresh Debian 12 machine to a working cellgraph tree.
+#
+# Idempotent and quiet when everything is present. Installs:
+#   apt:   toolchain, Emscripten, Boost.JSON, libsodium, GoogleTest, Chromium
+#   .deps/ msgpack-cxx headers (extracted .deb: installing it conflicts with
+#          Boost 1.81) and libsodium's Debian source (compiled for wasm by CMake)
+#   npm:   dev dependencies from the committed lockfile (npm ci)
+# Needs root for apt; otherwise uses sudo, or prints the exact command to run.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+deps="$root/.deps"
+log() { printf 'setup: %s\n' "$*"; }
+
+APT_PACKAGES=(
+  cmake ninja-build g++ pkg-config dpkg-dev
+  emscripten
+  libboost-json1.81-dev libsodium-dev libgtest-dev
+  chromium iproute2 util-linux ca-certificates
+)
+SODIUM_VERSION=1.0.18-1+deb12u1
+MSGPACK_VERSION=4.1.3-1
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@";
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo "$@";
+  else echo "setup: needs root; run:  sudo $*" >&2; exit 1; fi
+}
+
+# --- node ---------------------------------------------------------------
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: cellgraph needs Node.js >= 20 with npm (found: $(node --version 2>/dev/null || echo none))." >&2
+  echo "       Debian 12's nodejs is 18; install Node 20+ (e.g. from nodesource) and run again." >&2
+  exit 1
+fi
+
+# --- apt ---------------------------------------------------------------
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+# libsodium's source package needs a deb-src entry (deb822 or one-line style).
+need_src=0
+if ! grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/ ; then
+  need_src=1
+fi
+if [ ${#missing[@]} -gt 0 ] || [ $need_src = 1 ]; then
+  if [ $need_src = 1 ]; then
+    log "adding a deb-src entry for bookworm"
+    as_root tee /etc/apt/sources.list.d/cellgraph-src.sources >/dev/null <<'SRC'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: http://deb.debian.org/debian-security
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  fi
+  log "apt-get install ${missing[*]:-(sources only)}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  if [ ${#missing[@]} -gt 0 ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+# --- msgpack-cxx (header-only; extracted, not installed) -----------------
+if [ ! -f "$deps/msgpack-cxx/usr/include/msgpack.hpp" ]; then
+  log "fetching msgpack-cxx $MSGPACK_VERSION headers"
+  tmp=$(mktemp -d); chmod 755 "$tmp"   # apt's _apt user downloads into it
+  (cd "$tmp" && apt-get download -qq "libmsgpack-cxx-dev=$MSGPACK_VERSION" 2>/dev/null)
+  rm -rf "$deps/msgpack-cxx"; mkdir -p "$deps"
+  dpkg -x "$tmp"/libmsgpack-cxx-dev_*.deb "$deps/msgpack-cxx"; rm -rf "$tmp"
+fi
+
+# --- libsodium source (compiled for wasm by cmake/sodium-wasm.cmake) -----
+if [ ! -f "$deps/libsodium/src/libsodium/include/sodium.h" ]; then
+  log "fetching libsodium $SODIUM_VERSION source"
+  tmp=$(mktemp -d); chmod 755 "$tmp"
+  (cd "$tmp" && apt-get source -qq --download-only "libsodium=$SODIUM_VERSION" >/dev/null 2>&1) || {
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    (cd "$tmp" && apt-get source -qq --download-only "libsodium=$SODIUM_VERSION" >/dev/null)
+  }
+  rm -rf "$deps/libsodium"; mkdir -p "$deps"
+  # gpgv cannot check the maintainer's signature without debian-keyring;
+  # apt already verified the files' hashes against the signed Release file.
+  (cd "$tmp" && dpkg-source -q -x libsodium_*.dsc "$deps/libsodium" >/dev/null 2>&1)
+  rm -f "$deps"/libsodium_*.orig.tar.*
+  rm -rf "$tmp"
+fi
+
+# --- npm -----------------------------------------------------------------
+stamp="$root/node_modules/.cellgraph-lock"
+if [ ! -f "$stamp" ] || ! cmp -s "$root/package-lock.json" "$stamp"; then
+  log "npm ci"
+  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$root/package-lock.json" "$stamp"
+fi

@@ -1,0 +1,50 @@
+// A small static file server for the browser tests and the demo, bound to
+// 127.0.0.1. Serves only the folders a page needs (js/, web/, tests/browser/
+// fixtures) with correct MIME types (application/wasm matters for streaming
+// compilation) and never lets a path escape the repository.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SERVED = ['js/', 'web/', 'tests/browser/fixtures/'];
+const MIME = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml',
+};
+
+/**
+ * @param {{host?: string, port?: number, routes?: Record<string, () => any>}} [options]
+ *   routes: extra JSON endpoints, e.g. {'/config.json': () => ({relay})}
+ */
+export async function startStaticServer({ host = '127.0.0.1', port = 0, routes = {} } = {}) {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    const send = (status, body, type = 'text/plain; charset=utf-8') => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      res.end(body);
+    };
+    if (url.pathname === '/favicon.ico') return res.writeHead(204).end();
+    if (routes[url.pathname]) return send(200, JSON.stringify(routes[url.pathname]()), MIME['.json']);
+    let rel = decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    if (rel === '') return res.writeHead(302, { location: '/web/' }).end();
+    if (rel.endsWith('/')) rel += 'index.html';
+    const file = path.resolve(root, rel);
+    if (!file.startsWith(root + path.sep) || !SERVED.some((p) => rel.startsWith(p))) return send(404, 'not found');
+    try {
+      if (!(await stat(file)).isFile()) return send(404, 'not found');
+      send(200, await readFile(file), MIME[path.extname(file)] ?? 'application/octet-stream');
+    } catch {
+      send(404, 'not found');
+    }
+  });
+  await new Promise((resolve, reject) => server.listen(port, host, resolve).once('error', reject));
+  const actualPort = server.address().port;
+  return {
+    url: `http://${host}:${actualPort}`,
+    port: actualPort,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}

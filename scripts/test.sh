@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# test.sh [native|wasm|browser]...  (default: all three tiers)
+#   native:  GoogleTest via ctest, Release and ASan+UBSan builds
+#   wasm:    the wasm module under `node --test`
+#   browser: Debian's Chromium via playwright-core under `node --test`, in an
+#            isolated network namespace (../shared/tools/isolated-net)
+# Every tier runs even when an earlier one fails; the exit code is non-zero
+# if any failed. Expects scripts/build.sh to have run.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+isolated_net="$root/../shared/tools/isolated-net"
+tiers=("$@"); [ ${#tiers[@]} -eq 0 ] && tiers=(native wasm browser)
+failed=()
+run() {  # name, command...
+  local name=$1; shift
+  echo; echo "=== $name ==="
+  "$@" || failed+=("$name")
+}
+for tier in "${tiers[@]}"; do
+  case $tier in
+    native)
+      run native ctest --test-dir build/native --output-on-failure
+      run native-asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+        ctest --test-dir build/asan --output-on-failure ;;
+    wasm)
+      run wasm node --test --test-reporter=spec tests/wasm/ ;;
+    browser)
+      cmd=(node --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 tests/browser/)
+      if [ -x "$isolated_net" ]; then run browser "$isolated_net" "${cmd[@]}"
+      else
+        echo "test.sh: $isolated_net not found; running on the host network (WebRTC needs a non-loopback interface)"
+        run browser "${cmd[@]}"
+      fi ;;
+    *) echo "test.sh: unknown tier '$tier' (native|wasm|browser)" >&2; exit 2 ;;
+  esac
+done
+echo
+if [ ${#failed[@]} -gt 0 ]; then echo "cellgraph tests FAILED in: ${failed[*]}"; exit 1; fi
+echo "cellgraph tests: every tier green (${tiers[*]})"

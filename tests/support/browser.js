@@ -1,0 +1,51 @@
+// Browser-tier harness: Debian's Chromium driven by playwright-core (never a
+// downloaded browser), a static server and a Nostr relay on 127.0.0.1.
+// WebRTC tests need a non-loopback interface: run under isolated-net
+// (scripts/test.sh does), where one exists but leads nowhere.
+import { chromium } from 'playwright-core';
+import { startStaticServer } from '../../scripts/static-server.js';
+import { startRelay } from '../../scripts/local-relay.js';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/**
+ * Starts everything a browser test needs. Call close() in `after`.
+ * @returns {Promise<{browser, http, relay, newPage(ctx?): Promise<Page>, close()}>}
+ */
+export async function startHarness({ relay: wantRelay = true } = {}) {
+  const relay = wantRelay ? await startRelay() : null;
+  const http = await startStaticServer({
+    routes: { '/config.json': () => ({ relayUrls: relay ? [relay.url] : [] }) },
+  });
+  const browser = await launchBrowser();
+  const pages = [];
+  return {
+    browser, http, relay,
+    /** A page that records uncaught errors and console errors in page.errors. */
+    async newPage(context) {
+      const ctx = context ?? await browser.newContext();
+      const page = await ctx.newPage();
+      page.errors = [];
+      page.on('pageerror', (err) => page.errors.push(`pageerror: ${err.message}`));
+      page.on('console', (msg) => { if (msg.type() === 'error') page.errors.push(`console: ${msg.text()}`); });
+      pages.push(page);
+      return page;
+    },
+    async close() {
+      await browser.close().catch(() => {});
+      await http.close();
+      await relay?.close();
+    },
+  };
+}

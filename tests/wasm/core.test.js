@@ -1,0 +1,55 @@
+// The wasm module under Node: it loads, Embind calls move bytes both ways,
+// libsodium works and draws randomness from crypto.getRandomValues.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadCore } from '../../js/core/module.js';
+import { check, CellgraphError } from '../../js/core/errors.js';
+import { ready } from '../../js/index.js';
+
+const utf8 = (s) => new TextEncoder().encode(s);
+const hex = (b) => Buffer.from(b).toString('hex');
+let core;
+
+before(async () => { core = await loadCore(); });
+
+test('the module loads and reports its version through the public API', async () => {
+  const info = await ready();
+  assert.match(info.version, /^\d+\.\d+\.\d+$/);
+  assert.equal(await loadCore(), core, 'one module per realm');
+});
+
+test('bytes cross both ways unchanged, including empty and large buffers', () => {
+  const bytes = new Uint8Array(256).map((_, i) => i);
+  assert.equal(core.hexEncode(bytes), hex(bytes));
+  assert.deepEqual(check(core.hexDecode(hex(bytes))), bytes);
+  assert.deepEqual(check(core.hexDecode('')), new Uint8Array());
+  const big = crypto.getRandomValues(new Uint8Array(1 << 16));
+  const back = check(core.hexDecode(core.hexEncode(big)));
+  assert.ok(back instanceof Uint8Array);
+  assert.deepEqual(back, big);
+});
+
+test('ed25519 matches RFC 8032 test 2 and rejects tampering', () => {
+  const seed = Buffer.from('4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb', 'hex');
+  const kp = check(core.ed25519KeyPairFromSeed(new Uint8Array(seed)));
+  assert.equal(hex(kp.publicKey), '3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c');
+  const sig = check(core.ed25519Sign(new Uint8Array([0x72]), kp.secretKey));
+  assert.equal(hex(sig), '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da'
+    + '085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00');
+
+  const { publicKey, secretKey } = core.ed25519KeyPair();
+  const msg = utf8('pay 10 EUR to alice');
+  const s = check(core.ed25519Sign(msg, secretKey));
+  assert.equal(core.ed25519Verify(msg, s, publicKey), true);
+  assert.equal(core.ed25519Verify(utf8('pay 99 EUR to alice'), s, publicKey), false);
+  const flipped = s.slice(); flipped[3] ^= 1;
+  assert.equal(core.ed25519Verify(msg, flipped, publicKey), false);
+  assert.equal(core.ed25519Verify(msg, s, core.ed25519KeyPair().publicKey), false);
+});
+
+test('key generation draws from crypto.getRandomValues', (t) => {
+  const spy = t.mock.method(globalThis.crypto, 'getRandomValues');
+  const a = core.ed25519KeyPair();
+  assert.ok(spy.mock.callCount() >= 32, `getRandomValues called ${spy.mock.callCount()} times`);
+  assert.notEqual(hex(a.publicKey), hex(core.ed25519KeyPair().publicKey));
+});
