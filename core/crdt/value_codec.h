@@ -1,0 +1,41 @@
+// Node values: JSON objects at the API (Boost.JSON), MessagePack on the wire.
+//
+// Encoding is canonical: object keys are written in byte order, integers in
+// their smallest MessagePack form, other numbers as float64. Decoding accepts
+// only what JSON can express (nil, bool, int, float, str, array, map with
+// string keys), well-formed UTF-8, finite numbers, and stays within Limits.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <msgpack.hpp>
+
+#include "core/base/bytes.h"
+#include "core/base/limits.h"
+#include "core/base/status.h"
+
+namespace cellgraph::crdt {
+
+// Appends bytes to a Bytes buffer; what msgpack::packer writes into.
+struct ByteSink {
+  Bytes& out;
+  void write(const char* p, std::size_t n) { out.insert(out.end(), p, p + n); }
+};
+using Packer = msgpack::packer<ByteSink>;
+
+void packValue(Packer& pk, const boost::json::value& v);
+void packObject(Packer& pk, const boost::json::object& o);
+Bytes encodeObject(const boost::json::object& o);
+
+// Converts a decoded MessagePack object; must be a map at the top.
+Result<boost::json::object> objectFromMsgpack(const msgpack::object& o, const Limits& limits);
+
+// Checks depth, finiteness and encoded size of a value built in C++ or parsed
+// from JSON text (local writes); remote values are checked while decoding.
+Status validateObject(const boost::json::object& o, const Limits& limits);
+
+// Decodes exactly one MessagePack item spanning all of `bytes`, with every
+// container, string and depth bounded by `limits` before allocation.
+Result<msgpack::object_handle> unpackOne(ByteView bytes, const Limits& limits);
+
+}  // namespace cellgraph::crdt

@@ -1,0 +1,239 @@
+#include "core/graph/store.h"
+
+#include <unordered_set>
+
+namespace cellgraph::graph {
+namespace json = boost::json;
+
+Store::Store(Clock& clock, StoreOptions options)
+    : wallClock_(clock),
+      options_(options),
+      hlc_(clock, options.replicaId, options.maxClockAheadMs),
+      log_(options.opLogWindow, options.logEpoch) {}
+
+Hash128 Store::valueElementHash(const std::string& id, const NodeRecord& n) {
+  if (n.clock.isZero()) return {};
+  return Hasher().field(asBytes(id)).u64(n.clock.wall).u64(n.clock.counter).u64(n.clock.peer).u64(n.removed).finish128();
+}
+
+Hash128 Store::edgeElementHash(const std::string& id, const std::string& target, const EdgeState& e) {
+  return Hasher().field(asBytes(id)).field(asBytes(target)).u64(e.clock.wall).u64(e.clock.counter).u64(e.clock.peer)
+      .u64(e.present ? 2 : 3).finish128();
+}
+
+Envelope Store::valueEnvelope(const std::string& id, const NodeRecord& n) const {
+  Envelope e;
+  e.op.type = n.value ? OpType::kPut : OpType::kRemove;
+  e.op.id = id;
+  e.op.value = n.value;
+  e.clock = n.clock;
+  e.author = n.author;
+  e.signature = n.signature;
+  return e;
+}
+
+bool Store::applyOne(const Envelope& e, ApplyReport& report) {
+  auto it = nodes_.find(e.op.id);
+  NodeRecord* n = it == nodes_.end() ? nullptr : &it->second;
+  bool changed = false;
+  if (e.op.type == OpType::kPut || e.op.type == OpType::kRemove) {
+    hlc::Timestamp current = n ? n->clock : hlc::Timestamp{};
+    bool wins = e.clock > current || (n && e.clock == current && !current.isZero() && winsTie(e, valueEnvelope(e.op.id, *n)));
+    if (wins) {
+      if (!n) n = &nodes_[e.op.id];
+      bool wasLive = n->exists();
+      total_ -= n->itemHash;
+      n->itemHash -= valueElementHash(e.op.id, *n);
+      n->clock = e.clock;
+      n->removed = e.op.type == OpType::kRemove;
+      n->value = n->removed ? nullptr : e.op.value;
+      n->author = e.author;
+      n->signature = e.signature;
+      n->itemHash += valueElementHash(e.op.id, *n);
+      total_ += n->itemHash;
+      if (n->exists() != wasLive) n->exists() ? ++live_ : --live_;
+      changed = true;
+    }
+  } else {
+    const EdgeState* edge = nullptr;
+    if (n) {
+      auto eit = n->edges.find(e.op.target);
+      if (eit != n->edges.end()) edge = &eit->second;
+    }
+    bool present = e.op.type == OpType::kLink;
+    bool wins = !edge || e.clock > edge->clock;
+    if (edge && e.clock == edge->clock) {
+      Envelope held{{edge->present ? OpType::kLink : OpType::kUnlink, e.op.id, e.op.target, nullptr}, edge->clock,
+                    edge->author, edge->signature};
+      wins = winsTie(e, held);
+    }
+    if (wins) {
+      if (!n) n = &nodes_[e.op.id];
+      EdgeState& s = n->edges[e.op.target];
+      total_ -= n->itemHash;
+      if (edge) n->itemHash -= edgeElementHash(e.op.id, e.op.target, s);
+      s.clock = e.clock;
+      s.present = present;
+      s.author = e.author;
+      s.signature = e.signature;
+      n->itemHash += edgeElementHash(e.op.id, e.op.target, s);
+      total_ += n->itemHash;
+      changed = true;
+    }
+  }
+  if (!changed) {
+    ++report.stale;
+    return false;
+  }
+  std::uint64_t seq = log_.append(e);
+  if (report.firstSeq == 0) report.firstSeq = seq;
+  report.lastSeq = seq;
+  ++report.applied;
+  ++version_;
+  return true;
+}
+
+Result<std::vector<Envelope>> Store::write(std::vector<Op> ops, ApplyReport* reportOut) {
+  // Check the whole batch first, against the state it will meet.
+  std::unordered_map<std::string_view, bool> pending;  // existence after earlier ops of the batch
+  auto existsNow = [&](std::string_view id) {
+    auto it = pending.find(id);
+    return it != pending.end() ? it->second : exists(id);
+  };
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const Op& op = ops[i];
+    auto context = [i] { return "op " + std::to_string(i); };
+    Status s = crdt::validateOp(op, options_.limits);
+    if (s.ok() && op.type == OpType::kPut) s = crdt::validateObject(*op.value, options_.limits);
+    if (!s.ok()) return s.withContext(context());
+    switch (op.type) {
+      case OpType::kPut: pending[op.id] = true; break;
+      case OpType::kRemove: pending[op.id] = false; break;
+      case OpType::kLink:
+        if (!existsNow(op.id)) return Status::notFound("cannot link from missing node '" + op.id + "'").withContext(context());
+        if (!existsNow(op.target)) return Status::notFound("cannot link to missing node '" + op.target + "'").withContext(context());
+        break;
+      case OpType::kUnlink: break;
+    }
+  }
+  ApplyReport report;
+  std::vector<Envelope> out;
+  out.reserve(ops.size());
+  std::unordered_set<std::string_view> seen;
+  for (Op& op : ops) {
+    Envelope e{std::move(op), hlc_.now(), {}, {}};
+    applyOne(e, report);  // a fresh local clock always wins
+    out.push_back(std::move(e));
+    if (seen.insert(out.back().op.id).second) report.changedIds.push_back(out.back().op.id);
+  }
+  if (reportOut) *reportOut = std::move(report);
+  return out;
+}
+
+namespace {
+Result<Envelope> single(Result<std::vector<Envelope>> r) {
+  if (!r.ok()) return r.status();
+  return std::move(r.value().front());
+}
+}  // namespace
+
+Result<Envelope> Store::put(std::string id, json::object value) {
+  std::vector<Op> ops(1);
+  ops[0] = {OpType::kPut, std::move(id), {}, std::make_shared<const json::object>(std::move(value))};
+  return single(write(std::move(ops)));
+}
+
+Result<Envelope> Store::remove(std::string id) {
+  std::vector<Op> ops(1);
+  ops[0] = {OpType::kRemove, std::move(id), {}, nullptr};
+  return single(write(std::move(ops)));
+}
+
+Result<Envelope> Store::link(std::string source, std::string target) {
+  std::vector<Op> ops(1);
+  ops[0] = {OpType::kLink, std::move(source), std::move(target), nullptr};
+  return single(write(std::move(ops)));
+}
+
+Result<Envelope> Store::unlink(std::string source, std::string target) {
+  std::vector<Op> ops(1);
+  ops[0] = {OpType::kUnlink, std::move(source), std::move(target), nullptr};
+  return single(write(std::move(ops)));
+}
+
+Result<ApplyReport> Store::applyRemote(const std::vector<Envelope>& batch, crdt::Verifier& verifier) {
+  std::vector<bool> skewed(batch.size(), false);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    Status s = verifier.verify(batch[i]);
+    if (!s.ok()) return s.withContext("envelope " + std::to_string(i));
+    skewed[i] = !hlc_.check(batch[i].clock).ok();
+  }
+  ApplyReport report;
+  std::unordered_set<std::string_view> seen;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (skewed[i]) {
+      ++report.deferred;
+      continue;
+    }
+    const Envelope& e = batch[i];
+    (void)hlc_.update(e.clock);  // checked above
+    if (applyOne(e, report) && seen.insert(e.op.id).second) report.changedIds.push_back(e.op.id);
+  }
+  return report;
+}
+
+const NodeRecord* Store::find(std::string_view id) const {
+  auto it = nodes_.find(id);
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+bool Store::exists(std::string_view id) const {
+  const NodeRecord* n = find(id);
+  return n && n->exists();
+}
+
+std::vector<std::string> Store::visibleEdges(const NodeRecord& node) const {
+  std::vector<std::string> out;
+  if (!node.exists()) return out;
+  for (const auto& [target, e] : node.edges) {
+    if (e.present && exists(target)) out.push_back(target);
+  }
+  return out;
+}
+
+void Store::elementEnvelopes(const std::string& id, const NodeRecord& n, std::vector<Envelope>& out) const {
+  if (!n.clock.isZero()) out.push_back(valueEnvelope(id, n));
+  for (const auto& [target, e] : n.edges) {
+    out.push_back({{e.present ? OpType::kLink : OpType::kUnlink, id, target, nullptr}, e.clock, e.author, e.signature});
+  }
+}
+
+std::array<std::uint8_t, 32> Store::digest() const {
+  Hasher h(32);
+  h.u64(nodes_.size());
+  for (const auto& [id, n] : nodes_) {
+    h.field(asBytes(id)).u64(n.clock.wall).u64(n.clock.counter).u64(n.clock.peer).u64(n.removed);
+    if (n.value) h.field(crdt::encodeObject(*n.value));
+    h.u64(n.edges.size());
+    for (const auto& [target, e] : n.edges) {
+      h.field(asBytes(target)).u64(e.clock.wall).u64(e.clock.counter).u64(e.clock.peer).u64(e.present);
+    }
+  }
+  return h.finish256();
+}
+
+void Store::clear(std::uint64_t newEpoch) {
+  nodes_.clear();
+  live_ = 0;
+  total_ = {};
+  log_.reset(newEpoch);
+  options_.logEpoch = newEpoch;
+  ++version_;
+}
+
+Watermark Store::watermark(hlc::PeerId peer) const {
+  auto it = watermarks_.find(peer);
+  return it == watermarks_.end() ? Watermark{} : it->second;
+}
+
+}  // namespace cellgraph::graph

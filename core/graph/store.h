@@ -1,0 +1,143 @@
+// Store: the graph one replica holds, and the only place it changes.
+//
+// Nodes are {id, value (JSON object), edges, clock, author}. Every element is
+// a last-writer-wins register ordered by its hybrid logical clock:
+//   - the node's value register: put sets it, remove sets a tombstone;
+//   - one register per edge (source, target): link sets present, unlink absent.
+// So concurrent links from different peers all survive, and removal never
+// forgets: a tombstone stays as long as the node's record, after its op has
+// left the op log, so no stale peer can bring removed data back.
+//
+// Applying any set of envelopes in any order, with duplicates, yields the
+// same state (tests/convergence). Writes are atomic: a batch is checked
+// whole before any op applies. Not thread-safe; one owner.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/base/clock.h"
+#include "core/base/hash.h"
+#include "core/base/limits.h"
+#include "core/base/status.h"
+#include "core/crdt/envelope.h"
+#include "core/crdt/op_log.h"
+#include "core/crdt/verifier.h"
+#include "core/hlc/hlc.h"
+
+namespace cellgraph::graph {
+
+using crdt::Envelope;
+using crdt::Op;
+using crdt::OpType;
+using crdt::Value;
+
+struct EdgeState {
+  hlc::Timestamp clock;
+  bool present = false;
+  Bytes author, signature;
+};
+
+struct NodeRecord {
+  hlc::Timestamp clock;  // of the value register; zero when only edges are known
+  bool removed = false;
+  Value value;           // null unless a put is the register's winner
+  Bytes author, signature;
+  std::map<std::string, EdgeState, std::less<>> edges;
+  Hash128 itemHash;      // reconciliation item: sum of element hashes
+  bool exists() const { return value != nullptr; }
+};
+
+struct StoreOptions {
+  hlc::PeerId replicaId = 0;           // must be non-zero and unique per replica
+  std::uint64_t logEpoch = 0;          // non-zero; pick at random when a database is created
+  std::uint64_t maxClockAheadMs = 60'000;
+  std::size_t opLogWindow = 10'000;
+  Limits limits;
+};
+
+// A peer's op log position this replica has fully received.
+struct Watermark {
+  std::uint64_t epoch = 0;
+  std::uint64_t seq = 0;
+};
+
+struct ApplyReport {
+  std::size_t applied = 0;   // changed state (and were logged)
+  std::size_t stale = 0;     // older than, or equal to, what we hold
+  std::size_t deferred = 0;  // refused for clock skew; offer again later
+  std::uint64_t firstSeq = 0, lastSeq = 0;  // log range of the applied ops (0 if none)
+  std::vector<std::string> changedIds;      // nodes whose state changed, in apply order, unique
+};
+
+class Store {
+ public:
+  // `clock` must outlive the store.
+  Store(Clock& clock, StoreOptions options);
+
+  // Local writes: each op gets a fresh clock; the batch applies whole or not
+  // at all. link needs both nodes to exist (after earlier ops of the batch);
+  // put values are checked against the limits. Returns the envelopes to
+  // broadcast, in order; report.firstSeq..lastSeq is their log range.
+  Result<std::vector<Envelope>> write(std::vector<Op> ops, ApplyReport* report = nullptr);
+  Result<Envelope> put(std::string id, boost::json::object value);
+  Result<Envelope> remove(std::string id);
+  Result<Envelope> link(std::string source, std::string target);
+  Result<Envelope> unlink(std::string source, std::string target);
+
+  // Remote envelopes: every one passes `verifier`; any refusal refuses the
+  // batch (nothing applied). Ops too far ahead of our clock are deferred.
+  Result<ApplyReport> applyRemote(const std::vector<Envelope>& batch, crdt::Verifier& verifier);
+
+  // Reads.
+  const NodeRecord* find(std::string_view id) const;
+  bool exists(std::string_view id) const;
+  // Present edges of a live node whose targets are live, in target order.
+  std::vector<std::string> visibleEdges(const NodeRecord& node) const;
+  std::size_t liveCount() const { return live_; }
+  std::size_t recordCount() const { return nodes_.size(); }
+  const std::map<std::string, NodeRecord, std::less<>>& records() const { return nodes_; }
+
+  // The envelopes that reproduce a record's state on another replica.
+  void elementEnvelopes(const std::string& id, const NodeRecord& node, std::vector<Envelope>& out) const;
+  // BLAKE2b-256 over every record (values included): equal on converged replicas.
+  std::array<std::uint8_t, 32> digest() const;
+
+  // Removes every record and restarts the op log under `newEpoch`; the HLC
+  // and watermarks are kept (peers will repopulate by reconciliation).
+  void clear(std::uint64_t newEpoch);
+
+  // Sync support.
+  const crdt::OpLog& log() const { return log_; }
+  hlc::Hlc& clock() { return hlc_; }
+  const StoreOptions& options() const { return options_; }
+  Watermark watermark(hlc::PeerId peer) const;
+  void setWatermark(hlc::PeerId peer, Watermark w) { watermarks_[peer] = w; }
+  std::uint64_t version() const { return version_; }  // bumps on every change
+  // Sum of every record's item hash: the whole set's reconciliation fingerprint.
+  Fingerprint fingerprint() const { return {total_, nodes_.size()}; }
+
+ private:
+  bool applyOne(const Envelope& e, ApplyReport& report);
+  Envelope valueEnvelope(const std::string& id, const NodeRecord& n) const;
+  static Hash128 valueElementHash(const std::string& id, const NodeRecord& n);
+  static Hash128 edgeElementHash(const std::string& id, const std::string& target, const EdgeState& e);
+
+  Clock& wallClock_;
+  StoreOptions options_;
+  hlc::Hlc hlc_;
+  crdt::OpLog log_;
+  std::map<std::string, NodeRecord, std::less<>> nodes_;
+  std::unordered_map<hlc::PeerId, Watermark> watermarks_;
+  std::size_t live_ = 0;
+  Hash128 total_;
+  std::uint64_t version_ = 0;
+};
+
+}  // namespace cellgraph::graph

@@ -1,0 +1,262 @@
+#include "core/sync/messages.h"
+
+#include "core/base/utf8.h"
+
+namespace cellgraph::sync {
+using crdt::ByteSink;
+using crdt::Packer;
+
+namespace {
+
+void packStr(Packer& pk, const std::string& s) {
+  pk.pack_str(static_cast<std::uint32_t>(s.size()));
+  pk.pack_str_body(s.data(), static_cast<std::uint32_t>(s.size()));
+}
+
+void packHash(Packer& pk, const Hash128& h) {
+  auto b = h.toBytes();
+  pk.pack_bin(16);
+  pk.pack_bin_body(reinterpret_cast<const char*>(b.data()), 16);
+}
+
+struct Encoder {
+  Packer& pk;
+  void operator()(const Hello& h) {
+    pk.pack_array(10);
+    pk.pack(kProtocolVersion);
+    pk.pack(static_cast<std::uint8_t>(MessageType::kHello));
+    for (std::uint64_t v : {h.replica, h.epoch, h.logFirst, h.logHead, h.records, h.yourEpoch, h.yourSeq}) pk.pack(v);
+    packHash(pk, h.fingerprint);
+  }
+  void operator()(const Ops& o) {
+    pk.pack_array(8);
+    pk.pack(kProtocolVersion);
+    pk.pack(static_cast<std::uint8_t>(MessageType::kOps));
+    pk.pack(static_cast<std::uint8_t>(o.mode));
+    pk.pack(o.epoch);
+    pk.pack(o.firstSeq);
+    pk.pack(o.lastSeq);
+    o.final ? pk.pack_true() : pk.pack_false();
+    pk.pack_array(static_cast<std::uint32_t>(o.envelopes.size()));
+    for (const auto& e : o.envelopes) crdt::packEnvelope(pk, e);
+  }
+  void operator()(const Recon& r) {
+    pk.pack_array(4);
+    pk.pack(kProtocolVersion);
+    pk.pack(static_cast<std::uint8_t>(MessageType::kRecon));
+    pk.pack_array(static_cast<std::uint32_t>(r.ranges.size()));
+    for (const auto& range : r.ranges) {
+      pk.pack_array(3);
+      if (range.upper) packStr(pk, *range.upper); else pk.pack_nil();
+      pk.pack(static_cast<std::uint8_t>(range.mode));
+      switch (range.mode) {
+        case RangeMode::kSkip: pk.pack_nil(); break;
+        case RangeMode::kFingerprint:
+          pk.pack_array(2);
+          packHash(pk, range.fingerprint.sum);
+          pk.pack(range.fingerprint.count);
+          break;
+        case RangeMode::kIdList:
+          pk.pack_array(static_cast<std::uint32_t>(range.items.size()));
+          for (const auto& item : range.items) {
+            pk.pack_array(2);
+            packStr(pk, item.id);
+            packHash(pk, item.hash);
+          }
+          break;
+      }
+    }
+    pk.pack_array(static_cast<std::uint32_t>(r.need.size()));
+    for (const auto& id : r.need) packStr(pk, id);
+  }
+};
+
+Status malformed(const std::string& what) { return Status::invalidArgument("malformed sync message: " + what); }
+
+bool u64(const msgpack::object& o, std::uint64_t& out) {
+  if (o.type != msgpack::type::POSITIVE_INTEGER) return false;
+  out = o.via.u64;
+  return true;
+}
+
+Result<std::string> id(const msgpack::object& o, const Limits& limits) {
+  if (o.type != msgpack::type::STR) return malformed("id is not a string");
+  if (o.via.str.size > limits.maxIdBytes) return Status::tooLarge("id longer than the limit");
+  std::string s(o.via.str.ptr, o.via.str.size);
+  if (!isValidUtf8(s)) return malformed("id is not UTF-8");
+  return s;
+}
+
+Result<Hash128> hash(const msgpack::object& o) {
+  if (o.type != msgpack::type::BIN || o.via.bin.size != 16) return malformed("hash is not 16 bytes");
+  return Hash128::fromBytes(reinterpret_cast<const std::uint8_t*>(o.via.bin.ptr));
+}
+
+Result<Message> decodeHello(const msgpack::object_array& a) {
+  if (a.size != 10) return malformed("hello has " + std::to_string(a.size) + " fields");
+  Hello h;
+  std::uint64_t* fields[] = {&h.replica, &h.epoch, &h.logFirst, &h.logHead, &h.records, &h.yourEpoch, &h.yourSeq};
+  for (int i = 0; i < 7; ++i) {
+    if (!u64(a.ptr[i + 2], *fields[i])) return malformed("hello field " + std::to_string(i) + " is not an integer");
+  }
+  CG_ASSIGN_OR_RETURN(h.fingerprint, hash(a.ptr[9]));
+  if (h.replica == 0) return malformed("hello from replica 0");
+  return Message{h};
+}
+
+Result<Message> decodeOps(const msgpack::object_array& a, const Limits& limits) {
+  if (a.size != 8) return malformed("ops has " + std::to_string(a.size) + " fields");
+  Ops o;
+  std::uint64_t mode = 0;
+  if (!u64(a.ptr[2], mode) || mode > 3) return malformed("unknown ops mode");
+  o.mode = static_cast<OpsMode>(mode);
+  if (!u64(a.ptr[3], o.epoch) || !u64(a.ptr[4], o.firstSeq) || !u64(a.ptr[5], o.lastSeq)) return malformed("ops header");
+  if (a.ptr[6].type != msgpack::type::BOOLEAN) return malformed("ops final flag");
+  o.final = a.ptr[6].via.boolean;
+  const msgpack::object& list = a.ptr[7];
+  if (list.type != msgpack::type::ARRAY) return malformed("ops envelopes are not an array");
+  if (list.via.array.size > limits.maxOpsPerMessage) return Status::tooLarge("too many envelopes in one message");
+  // A live batch is exactly its seq range; a delta chunk may omit ops from
+  // its range (the receiver's own), never hold more than it.
+  std::uint64_t n = list.via.array.size;
+  if (o.mode == OpsMode::kLive && n > 0 && (o.firstSeq == 0 || o.lastSeq < o.firstSeq || o.lastSeq - o.firstSeq + 1 != n)) {
+    return malformed("live batch sequence range does not match its envelopes");
+  }
+  if (o.mode == OpsMode::kDelta && (o.firstSeq == 0 || o.lastSeq + 1 < o.firstSeq || o.lastSeq + 1 - o.firstSeq < n)) {
+    return malformed("delta sequence range cannot hold its envelopes");
+  }
+  o.envelopes.reserve(list.via.array.size);
+  for (std::uint32_t i = 0; i < list.via.array.size; ++i) {
+    auto e = crdt::envelopeFromMsgpack(list.via.array.ptr[i], limits);
+    if (!e.ok()) return e.status().withContext("envelope " + std::to_string(i));
+    o.envelopes.push_back(std::move(e).value());
+  }
+  return Message{std::move(o)};
+}
+
+Result<Message> decodeRecon(const msgpack::object_array& a, const Limits& limits) {
+  if (a.size != 4) return malformed("recon has " + std::to_string(a.size) + " fields");
+  Recon r;
+  const msgpack::object& ranges = a.ptr[2];
+  if (ranges.type != msgpack::type::ARRAY) return malformed("ranges are not an array");
+  if (ranges.via.array.size > limits.maxRangesPerMessage) return Status::tooLarge("too many ranges in one message");
+  const std::string* previous = nullptr;
+  bool sawInfinity = false;
+  for (std::uint32_t i = 0; i < ranges.via.array.size; ++i) {
+    const msgpack::object& ro = ranges.via.array.ptr[i];
+    if (ro.type != msgpack::type::ARRAY || ro.via.array.size != 3) return malformed("range is not [upper, mode, payload]");
+    if (sawInfinity) return malformed("range after the unbounded one");
+    Range range;
+    if (ro.via.array.ptr[0].type == msgpack::type::NIL) {
+      sawInfinity = true;
+    } else {
+      CG_ASSIGN_OR_RETURN(std::string upper, id(ro.via.array.ptr[0], limits));
+      if (previous && !(*previous < upper)) return malformed("range bounds are not increasing");
+      range.upper = std::move(upper);
+    }
+    std::uint64_t mode = 0;
+    if (!u64(ro.via.array.ptr[1], mode) || mode > 2) return malformed("unknown range mode");
+    range.mode = static_cast<RangeMode>(mode);
+    const msgpack::object& p = ro.via.array.ptr[2];
+    if (range.mode == RangeMode::kFingerprint) {
+      if (p.type != msgpack::type::ARRAY || p.via.array.size != 2) return malformed("fingerprint payload");
+      CG_ASSIGN_OR_RETURN(range.fingerprint.sum, hash(p.via.array.ptr[0]));
+      if (!u64(p.via.array.ptr[1], range.fingerprint.count)) return malformed("fingerprint count");
+    } else if (range.mode == RangeMode::kIdList) {
+      if (p.type != msgpack::type::ARRAY) return malformed("id list payload");
+      range.items.reserve(p.via.array.size);
+      for (std::uint32_t j = 0; j < p.via.array.size; ++j) {
+        const msgpack::object& it = p.via.array.ptr[j];
+        if (it.type != msgpack::type::ARRAY || it.via.array.size != 2) return malformed("id list item");
+        ReconItem item;
+        CG_ASSIGN_OR_RETURN(item.id, id(it.via.array.ptr[0], limits));
+        CG_ASSIGN_OR_RETURN(item.hash, hash(it.via.array.ptr[1]));
+        range.items.push_back(std::move(item));
+      }
+    }
+    r.ranges.push_back(std::move(range));
+    if (r.ranges.back().upper) previous = &*r.ranges.back().upper;
+  }
+  if (!r.ranges.empty() && !sawInfinity) return malformed("ranges do not reach the end of the id space");
+  const msgpack::object& need = a.ptr[3];
+  if (need.type != msgpack::type::ARRAY) return malformed("need is not an array");
+  if (need.via.array.size > limits.maxOpsPerMessage) return Status::tooLarge("too many needed ids");
+  for (std::uint32_t i = 0; i < need.via.array.size; ++i) {
+    CG_ASSIGN_OR_RETURN(std::string n, id(need.via.array.ptr[i], limits));
+    r.need.push_back(std::move(n));
+  }
+  return Message{std::move(r)};
+}
+
+}  // namespace
+
+Bytes encodeMessage(const Message& m) {
+  Bytes out;
+  ByteSink sink{out};
+  Packer pk(sink);
+  std::visit(Encoder{pk}, m);
+  return out;
+}
+
+Result<Message> decodeMessage(ByteView bytes, const Limits& limits) {
+  CG_ASSIGN_OR_RETURN(auto handle, crdt::unpackOne(bytes, limits));
+  const msgpack::object& o = handle.get();
+  if (o.type != msgpack::type::ARRAY || o.via.array.size < 2) return malformed("not an array [version, type, ...]");
+  std::uint64_t version = 0, type = 0;
+  if (!u64(o.via.array.ptr[0], version)) return malformed("version is not an integer");
+  if (version != kProtocolVersion) {
+    return Status::unsupportedVersion("sync protocol version " + std::to_string(version) + " (this build speaks " +
+                                      std::to_string(kProtocolVersion) + ")");
+  }
+  if (!u64(o.via.array.ptr[1], type)) return malformed("type is not an integer");
+  switch (static_cast<MessageType>(type)) {
+    case MessageType::kHello: return decodeHello(o.via.array);
+    case MessageType::kOps: return decodeOps(o.via.array, limits);
+    case MessageType::kRecon: return decodeRecon(o.via.array, limits);
+  }
+  return malformed("unknown message type " + std::to_string(type));
+}
+
+std::vector<Bytes> encodeOpsChunked(const Ops& header, const std::vector<crdt::Envelope>& envelopes,
+                                    std::size_t maxBytes, const std::vector<std::uint64_t>* seqs) {
+  constexpr std::size_t kHeaderRoom = 64;
+  std::vector<Bytes> out;
+  Bytes body, one;
+  std::size_t count = 0, next = 0;  // envelopes in the chunk; index of the next envelope
+  std::uint64_t chunkFirst = header.firstSeq;
+  auto flush = [&](bool last) {
+    std::uint64_t chunkLast = header.lastSeq;
+    if (seqs && !last) chunkLast = (*seqs)[next - 1];
+    Bytes msg;
+    ByteSink sink{msg};
+    Packer pk(sink);
+    pk.pack_array(8);
+    pk.pack(kProtocolVersion);
+    pk.pack(static_cast<std::uint8_t>(MessageType::kOps));
+    pk.pack(static_cast<std::uint8_t>(header.mode));
+    pk.pack(header.epoch);
+    pk.pack(chunkFirst);
+    pk.pack(chunkLast);
+    (last && header.final) ? pk.pack_true() : pk.pack_false();
+    pk.pack_array(static_cast<std::uint32_t>(count));
+    msg.insert(msg.end(), body.begin(), body.end());
+    out.push_back(std::move(msg));
+    chunkFirst = chunkLast + 1;
+    count = 0;
+    body.clear();
+  };
+  for (const auto& e : envelopes) {
+    one.clear();
+    ByteSink sink{one};
+    Packer pk(sink);
+    crdt::packEnvelope(pk, e);
+    if (count > 0 && body.size() + one.size() + kHeaderRoom > maxBytes) flush(false);
+    body.insert(body.end(), one.begin(), one.end());
+    ++count;
+    ++next;
+  }
+  flush(true);
+  return out;
+}
+
+}  // namespace cellgraph::sync

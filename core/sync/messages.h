@@ -1,0 +1,81 @@
+// Sync wire messages (PROTOCOL.md §3). Every message is one MessagePack
+// array [version, type, ...]. Decoding is total: any byte string yields a
+// message or a Status, never a crash, and nothing is allocated beyond the
+// limits.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/base/bytes.h"
+#include "core/base/hash.h"
+#include "core/base/limits.h"
+#include "core/base/status.h"
+#include "core/crdt/envelope.h"
+
+namespace cellgraph::sync {
+
+inline constexpr std::uint64_t kProtocolVersion = 1;
+
+enum class MessageType : std::uint8_t { kHello = 1, kOps = 2, kRecon = 3 };
+
+struct Hello {
+  std::uint64_t replica = 0;
+  std::uint64_t epoch = 0;        // my op log's epoch
+  std::uint64_t logFirst = 0;     // oldest seq my log holds
+  std::uint64_t logHead = 0;      // newest seq
+  std::uint64_t records = 0;      // node records I hold (0 = empty)
+  Hash128 fingerprint;            // sum of all my item hashes (with records: my set's fingerprint)
+  std::uint64_t yourEpoch = 0;    // my watermark of your log (0,0 = none)
+  std::uint64_t yourSeq = 0;
+};
+
+enum class OpsMode : std::uint8_t { kLive = 0, kDelta = 1, kState = 2, kRepair = 3 };
+
+struct Ops {
+  OpsMode mode = OpsMode::kLive;
+  std::uint64_t epoch = 0;        // sender's log epoch
+  std::uint64_t firstSeq = 0;     // sender's log range of these ops (live/delta), 0 otherwise
+  std::uint64_t lastSeq = 0;      // for delta/state: the watermark reached when `final`
+  bool final = false;             // last chunk of a delta or state transfer
+  std::vector<crdt::Envelope> envelopes;
+};
+
+enum class RangeMode : std::uint8_t { kSkip = 0, kFingerprint = 1, kIdList = 2 };
+
+struct ReconItem {
+  std::string id;
+  Hash128 hash;
+};
+
+// Ranges tile the id space in order: each covers [previous upper, upper);
+// the first starts below every id, an absent upper bound means +infinity.
+struct Range {
+  std::optional<std::string> upper;
+  RangeMode mode = RangeMode::kSkip;
+  Fingerprint fingerprint;        // kFingerprint
+  std::vector<ReconItem> items;   // kIdList
+};
+
+struct Recon {
+  std::vector<Range> ranges;
+  std::vector<std::string> need;  // ids whose element envelopes the sender asks for
+};
+
+using Message = std::variant<Hello, Ops, Recon>;
+
+Bytes encodeMessage(const Message& m);
+Result<Message> decodeMessage(ByteView bytes, const Limits& limits);
+
+// Encodes `header` with `envelopes` split into messages of at most
+// `maxBytes` each; only the last chunk carries header.final. For live/delta,
+// `seqs[i]` is envelope i's seq in the sender's log (increasing): the chunks
+// tile header.firstSeq..header.lastSeq, each claiming the seqs up to its last
+// envelope. Always yields at least one message.
+std::vector<Bytes> encodeOpsChunked(const Ops& header, const std::vector<crdt::Envelope>& envelopes,
+                                    std::size_t maxBytes, const std::vector<std::uint64_t>* seqs = nullptr);
+
+}  // namespace cellgraph::sync
