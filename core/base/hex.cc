@@ -38,4 +38,18 @@ Result<Bytes> decodeHex(std::string_view text) {
   return out;
 }
 
+std::string encodeHex64(std::uint64_t v) {
+  Bytes b(8);
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<std::uint8_t>(v >> (56 - 8 * i));
+  return encodeHex(b);
+}
+
+Result<std::uint64_t> decodeHex64(std::string_view text) {
+  if (text.size() != 16) return Status::invalidArgument("a 64-bit id is 16 hex digits, got " + std::to_string(text.size()));
+  CG_ASSIGN_OR_RETURN(Bytes b, decodeHex(text));
+  std::uint64_t v = 0;
+  for (auto x : b) v = v << 8 | x;
+  return v;
+}
+
 }  // namespace cellgraph

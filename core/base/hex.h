@@ -1,6 +1,7 @@
 // Lower-case hexadecimal encoding of bytes (ids, keys, digests in text form).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -13,5 +14,9 @@ std::string encodeHex(ByteView bytes);
 // Accepts upper or lower case; an odd length or a non-hex digit is
 // kInvalidArgument naming the offending position.
 Result<Bytes> decodeHex(std::string_view text);
+
+// 64-bit ids (replicas, epochs) as exactly 16 hex digits.
+std::string encodeHex64(std::uint64_t v);
+Result<std::uint64_t> decodeHex64(std::string_view text);
 
 }  // namespace cellgraph

@@ -1,0 +1,166 @@
+// Embind handles for the data core: Store and SyncSession. Conversion only;
+// the byte formats are defined in core/api/boundary.h.
+//
+// Ownership: each handle has exactly one JS owner (js/core/store.js) that
+// calls delete(). A SyncSession holds a reference to its Store: delete every
+// session of a store before the store itself.
+#include <emscripten/bind.h>
+
+#include <boost/json.hpp>
+
+#include "bindings/convert.h"
+#include "core/api/boundary.h"
+#include "core/base/clock.h"
+#include "core/base/hex.h"
+#include "core/sync/describe.h"
+#include "core/sync/session.h"
+
+namespace cellgraph::bindings {
+namespace {
+namespace json = boost::json;
+
+Result<graph::StoreOptions> parseStoreConfig(const std::string& text) {
+  json::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return Status::invalidArgument("store config is not a JSON object");
+  const json::object& o = v.get_object();
+  graph::StoreOptions opt;
+  auto hex = [&](const char* key, std::uint64_t& out) -> Status {
+    const json::value* x = o.if_contains(key);
+    if (!x || !x->is_string()) return Status::invalidArgument(std::string("store config needs \"") + key + "\" (16 hex digits)");
+    CG_ASSIGN_OR_RETURN(out, decodeHex64(x->get_string()));
+    if (out == 0) return Status::invalidArgument(std::string("store config \"") + key + "\" must not be zero");
+    return {};
+  };
+  CG_RETURN_IF_ERROR(hex("replicaId", opt.replicaId));
+  CG_RETURN_IF_ERROR(hex("epoch", opt.logEpoch));
+  auto number = [&](const char* key, auto& out) -> Status {
+    const json::value* x = o.if_contains(key);
+    if (!x) return {};
+    if (!x->is_number()) return Status::invalidArgument(std::string("store config \"") + key + "\" must be a number");
+    double d = x->to_number<double>();
+    if (!(d >= 1 && d <= 1e12)) return Status::invalidArgument(std::string("store config \"") + key + "\" is out of range");
+    out = static_cast<std::remove_reference_t<decltype(out)>>(d);
+    return {};
+  };
+  CG_RETURN_IF_ERROR(number("opLogWindow", opt.opLogWindow));
+  CG_RETURN_IF_ERROR(number("maxClockAheadMs", opt.maxClockAheadMs));
+  return opt;
+}
+
+class StoreHandle {
+ public:
+  explicit StoreHandle(std::string config) {
+    auto opt = parseStoreConfig(config);
+    if (!opt.ok()) {
+      status_ = opt.status();
+      opt = graph::StoreOptions{1, 1};
+    }
+    store_ = std::make_unique<graph::Store>(clock_, *opt);
+  }
+  val status() const { return statusToJs(status_); }
+  graph::Store& store() { return *store_; }
+  crdt::Verifier& verifier() { return verifier_; }
+
+  val write(val batch) {
+    if (!isUint8Array(batch)) return notBytes("op batch");
+    if (!status_.ok()) return statusToJs(status_);
+    auto ops = api::decodeOpBatch(bytesFromJs(batch), store_->options().limits);
+    if (!ops.ok()) return statusToJs(ops.status());
+    graph::ApplyReport report;
+    auto envs = store_->write(std::move(ops).value(), &report);
+    if (!envs.ok()) return statusToJs(envs.status());
+    auto messages = sync::encodeLiveBatch(*store_, *envs, report.firstSeq);
+    return okToJs(bytesToJs(api::encodeWriteResult(messages, report)));
+  }
+
+  val applyLive(val message) {
+    if (!isUint8Array(message)) return notBytes("message");
+    auto report = sync::applyOpsMessage(*store_, verifier_, bytesFromJs(message));
+    return report.ok() ? okToJs(bytesToJs(api::encodeApplyReport(*report))) : statusToJs(report.status());
+  }
+
+  val get(std::string id) const {
+    const graph::NodeRecord* n = store_->find(id);
+    if (!n || !n->exists()) return val::null();
+    return bytesToJs(api::encodeNode(*store_, id, *n));
+  }
+
+  std::string digest() const { return encodeHex(store_->digest()); }
+  double liveCount() const { return static_cast<double>(store_->liveCount()); }
+  double recordCount() const { return static_cast<double>(store_->recordCount()); }
+  std::string replicaId() const { return encodeHex64(store_->options().replicaId); }
+
+ private:
+  SystemClock clock_;
+  crdt::StructuralVerifier verifier_;
+  std::unique_ptr<graph::Store> store_;
+  Status status_;
+};
+
+class SessionHandle {
+ public:
+  SessionHandle(StoreHandle& store, std::string expectedPeerHex) : store_(store) {
+    sync::SessionOptions opt;
+    if (auto peer = decodeHex64(expectedPeerHex); peer.ok()) opt.expectedPeer = *peer;
+    session_ = std::make_unique<sync::SyncSession>(store.store(), store.verifier(), opt);
+  }
+  val start() { return bytesToJs(session_->start()); }
+  val receive(val message) {
+    if (!isUint8Array(message)) return notBytes("message");
+    auto replies = session_->receive(bytesFromJs(message));
+    if (!replies.ok()) return statusToJs(replies.status());
+    return okToJs(bytesToJs(api::encodeReceiveResult(*replies, session_->changedIds())));
+  }
+  bool synced() const { return session_->synced(); }
+  std::string peer() const { return session_->peer() ? encodeHex64(session_->peer()) : std::string(); }
+  val stats() const {
+    const auto& s = session_->stats();
+    val o = val::object();
+    o.set("messagesSent", static_cast<double>(s.messagesSent));
+    o.set("messagesReceived", static_cast<double>(s.messagesReceived));
+    o.set("bytesSent", static_cast<double>(s.bytesSent));
+    o.set("bytesReceived", static_cast<double>(s.bytesReceived));
+    o.set("opsApplied", static_cast<double>(s.opsApplied));
+    o.set("opsDeferred", static_cast<double>(s.opsDeferred));
+    static const char* plans[] = {"none", "delta", "state", "recon"};
+    o.set("plan", std::string(plans[static_cast<int>(session_->incomingPlan())]));
+    return o;
+  }
+
+ private:
+  StoreHandle& store_;
+  std::unique_ptr<sync::SyncSession> session_;
+};
+
+val describeMessage(val message) {
+  if (!isUint8Array(message)) return notBytes("message");
+  auto m = sync::decodeMessage(bytesFromJs(message), {});
+  return m.ok() ? okToJs(val(json::serialize(sync::describeMessage(*m)))) : statusToJs(m.status());
+}
+
+}  // namespace
+}  // namespace cellgraph::bindings
+
+EMSCRIPTEN_BINDINGS(cellgraph_store) {
+  using namespace emscripten;
+  using namespace cellgraph::bindings;
+  class_<StoreHandle>("Store")
+      .constructor<std::string>()
+      .function("status", &StoreHandle::status)
+      .function("write", &StoreHandle::write)
+      .function("applyLive", &StoreHandle::applyLive)
+      .function("get", &StoreHandle::get)
+      .function("digest", &StoreHandle::digest)
+      .function("liveCount", &StoreHandle::liveCount)
+      .function("recordCount", &StoreHandle::recordCount)
+      .function("replicaId", &StoreHandle::replicaId);
+  class_<SessionHandle>("SyncSession")
+      .constructor<StoreHandle&, std::string>()
+      .function("start", &SessionHandle::start)
+      .function("receive", &SessionHandle::receive)
+      .function("synced", &SessionHandle::synced)
+      .function("peer", &SessionHandle::peer)
+      .function("stats", &SessionHandle::stats);
+  function("describeMessage", &describeMessage);
+}

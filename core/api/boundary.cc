@@ -1,0 +1,114 @@
+#include "core/api/boundary.h"
+
+#include <cstdio>
+
+namespace cellgraph::api {
+using crdt::ByteSink;
+using crdt::Packer;
+
+namespace {
+void packStr(Packer& pk, const std::string& s) {
+  pk.pack_str(static_cast<std::uint32_t>(s.size()));
+  pk.pack_str_body(s.data(), static_cast<std::uint32_t>(s.size()));
+}
+void packStrings(Packer& pk, const std::vector<std::string>& v) {
+  pk.pack_array(static_cast<std::uint32_t>(v.size()));
+  for (const auto& s : v) packStr(pk, s);
+}
+void packBins(Packer& pk, const std::vector<Bytes>& v) {
+  pk.pack_array(static_cast<std::uint32_t>(v.size()));
+  for (const auto& b : v) {
+    pk.pack_bin(static_cast<std::uint32_t>(b.size()));
+    pk.pack_bin_body(reinterpret_cast<const char*>(b.data()), static_cast<std::uint32_t>(b.size()));
+  }
+}
+}  // namespace
+
+Result<std::vector<crdt::Op>> decodeOpBatch(ByteView bytes, const Limits& limits) {
+  CG_ASSIGN_OR_RETURN(auto handle, crdt::unpackOne(bytes, limits));
+  const msgpack::object& o = handle.get();
+  if (o.type != msgpack::type::ARRAY) return Status::invalidArgument("an op batch is an array");
+  if (o.via.array.size > limits.maxOpsPerMessage) return Status::tooLarge("too many ops in one batch");
+  std::vector<crdt::Op> ops;
+  ops.reserve(o.via.array.size);
+  for (std::uint32_t i = 0; i < o.via.array.size; ++i) {
+    const msgpack::object& x = o.via.array.ptr[i];
+    auto bad = [i](const std::string& what) { return Status::invalidArgument("op " + std::to_string(i) + ": " + what); };
+    if (x.type != msgpack::type::ARRAY || x.via.array.size != 3) return bad("an op is [type, id, arg]");
+    const msgpack::object* f = x.via.array.ptr;
+    if (f[0].type != msgpack::type::POSITIVE_INTEGER || f[0].via.u64 < 1 || f[0].via.u64 > 4) return bad("unknown op type");
+    if (f[1].type != msgpack::type::STR) return bad("id is not a string");
+    crdt::Op op;
+    op.type = static_cast<crdt::OpType>(f[0].via.u64);
+    op.id.assign(f[1].via.str.ptr, f[1].via.str.size);
+    switch (op.type) {
+      case crdt::OpType::kPut: {
+        auto value = crdt::objectFromMsgpack(f[2], limits);
+        if (!value.ok()) return value.status().withContext("op " + std::to_string(i));
+        op.value = std::make_shared<const boost::json::object>(std::move(value).value());
+        break;
+      }
+      case crdt::OpType::kRemove: break;
+      case crdt::OpType::kLink:
+      case crdt::OpType::kUnlink:
+        if (f[2].type != msgpack::type::STR) return bad("edge target is not a string");
+        op.target.assign(f[2].via.str.ptr, f[2].via.str.size);
+        break;
+    }
+    ops.push_back(std::move(op));
+  }
+  return ops;
+}
+
+Bytes encodeWriteResult(const std::vector<Bytes>& messages, const graph::ApplyReport& report) {
+  Bytes out;
+  ByteSink sink{out};
+  Packer pk(sink);
+  pk.pack_array(4);
+  packBins(pk, messages);
+  packStrings(pk, report.changedIds);
+  pk.pack(report.firstSeq);
+  pk.pack(report.lastSeq);
+  return out;
+}
+
+Bytes encodeApplyReport(const graph::ApplyReport& report) {
+  Bytes out;
+  ByteSink sink{out};
+  Packer pk(sink);
+  pk.pack_array(4);
+  pk.pack(static_cast<std::uint64_t>(report.applied));
+  pk.pack(static_cast<std::uint64_t>(report.stale));
+  pk.pack(static_cast<std::uint64_t>(report.deferred));
+  packStrings(pk, report.changedIds);
+  return out;
+}
+
+Bytes encodeNode(const graph::Store& store, const std::string& id, const graph::NodeRecord& node) {
+  Bytes out;
+  ByteSink sink{out};
+  Packer pk(sink);
+  pk.pack_array(4);
+  packStr(pk, id);
+  crdt::packObject(pk, *node.value);
+  packStrings(pk, store.visibleEdges(node));
+  pk.pack_array(3);
+  pk.pack(node.clock.wall);
+  pk.pack(node.clock.counter);
+  char peer[17];
+  std::snprintf(peer, sizeof peer, "%016llx", static_cast<unsigned long long>(node.clock.peer));
+  packStr(pk, peer);
+  return out;
+}
+
+Bytes encodeReceiveResult(const std::vector<Bytes>& replies, const std::vector<std::string>& changedIds) {
+  Bytes out;
+  ByteSink sink{out};
+  Packer pk(sink);
+  pk.pack_array(2);
+  packBins(pk, replies);
+  packStrings(pk, changedIds);
+  return out;
+}
+
+}  // namespace cellgraph::api

@@ -1,0 +1,108 @@
+// Owned wrappers over the core's Store and SyncSession handles: the only
+// JS code that touches them. Each wrapper deletes its handle in close();
+// users of these classes never see a raw handle. Byte formats:
+// core/api/boundary.h.
+import { loadCore } from './module.js';
+import { check, CellgraphError } from './errors.js';
+import { encode, decode } from './msgpack.js';
+
+export const OpType = Object.freeze({ PUT: 1, REMOVE: 2, LINK: 3, UNLINK: 4 });
+
+const randomId64 = () => {
+  const b = crypto.getRandomValues(new Uint8Array(8));
+  b[0] |= 1;  // never zero
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+};
+
+function wrapError(fn) {
+  try { return fn(); } catch (err) {
+    if (err instanceof CellgraphError) throw err;
+    throw new CellgraphError('INVALID_ARGUMENT', err.message, { cause: err });
+  }
+}
+
+export class CoreStore {
+  /**
+   * @param {{replicaId?: string, epoch?: string, opLogWindow?: number, maxClockAheadMs?: number}} [options]
+   *   ids are 16 hex digits; random when omitted.
+   */
+  static async open(options = {}) {
+    const core = await loadCore();
+    const config = { replicaId: randomId64(), epoch: randomId64(), ...options };
+    const handle = new core.Store(JSON.stringify(config));
+    try { check(handle.status()); } catch (err) { handle.delete(); throw err; }
+    return new CoreStore(core, handle);
+  }
+
+  constructor(core, handle) { this.core = core; this.handle = handle; this.sessions = new Set(); }
+
+  #live() {
+    if (!this.handle) throw new CellgraphError('CLOSED', 'the store is closed');
+    return this.handle;
+  }
+
+  /**
+   * Applies a batch of local ops atomically.
+   * @param {Array<[number, string, any]>} ops  [OpType, id, value | target | null]
+   * @returns {{messages: Uint8Array[], changed: string[], firstSeq: number, lastSeq: number}}
+   */
+  write(ops) {
+    const bytes = wrapError(() => encode(ops));
+    const [messages, changed, firstSeq, lastSeq] = decode(check(this.#live().write(bytes)));
+    return { messages, changed, firstSeq, lastSeq };
+  }
+
+  /** Applies a live batch received outside a session (e.g. relayed by the mesh). */
+  applyLive(message) {
+    const [applied, stale, deferred, changed] = decode(check(this.#live().applyLive(message)));
+    return { applied, stale, deferred, changed };
+  }
+
+  /** @returns {{id: string, value: object, edges: string[], clock: {wall: number, counter: number, peer: string}} | null} */
+  get(id) {
+    const bytes = this.#live().get(String(id));
+    if (bytes === null) return null;
+    const [nodeId, value, edges, [wall, counter, peer]] = decode(bytes);
+    return { id: nodeId, value, edges, clock: { wall, counter, peer } };
+  }
+
+  digest() { return this.#live().digest(); }
+  get liveCount() { return this.#live().liveCount(); }
+  get recordCount() { return this.#live().recordCount(); }
+  get replicaId() { return this.#live().replicaId(); }
+
+  /** A sync session with one peer; `expectedPeer` is its replica id if known. */
+  session(expectedPeer = '') {
+    const s = new CoreSession(this, new this.core.SyncSession(this.#live(), expectedPeer));
+    this.sessions.add(s);
+    return s;
+  }
+
+  close() {
+    for (const s of this.sessions) s.close();
+    this.handle?.delete();
+    this.handle = null;
+  }
+}
+
+export class CoreSession {
+  constructor(store, handle) { this.store = store; this.handle = handle; }
+  #live() {
+    if (!this.handle) throw new CellgraphError('CLOSED', 'the sync session is closed');
+    return this.handle;
+  }
+  start() { return this.#live().start(); }
+  /** @returns {{replies: Uint8Array[], changed: string[]}} */
+  receive(message) {
+    const [replies, changed] = decode(check(this.#live().receive(message)));
+    return { replies, changed };
+  }
+  get synced() { return this.#live().synced(); }
+  get peer() { return this.#live().peer(); }
+  stats() { return this.#live().stats(); }
+  close() {
+    this.handle?.delete();
+    this.handle = null;
+    this.store.sessions.delete(this);
+  }
+}
