@@ -176,15 +176,32 @@ Bytes SyncSession::initialRecon() {
   return count(encodeMessage(Message{std::move(r)}));
 }
 
+std::size_t SyncSession::itemsIn(const Recon& r) const {
+  std::size_t n = 0;
+  for (const auto& range : r.ranges) n += range.items.size();
+  return n;
+}
+
 // Describes my items in [lower, upper): one fingerprint per sub-range, or the
-// items themselves when few.
+// items themselves when few. A reply stays within the receiver's limits: once
+// it holds half the allowed ranges (or its id-list budget is spent), further
+// ranges go back unsplit, as my own fingerprint, and the other side splits
+// them in the next round, so reconciliation always progresses.
 void SyncSession::addRangeFor(Recon& out, const std::string& lower, const std::optional<std::string>& upper) {
+  const Limits& limits = store_.options().limits;
+  const std::size_t rangeBudget = limits.maxRangesPerMessage / 2;
+  const std::size_t itemBudget = std::min<std::size_t>(limits.maxOpsPerMessage, 16 * 1024);
   ReconIndex::Span s = index_.span(lower, upper);
-  if (s.size() <= options_.leafItems) {
+  bool overBudget = out.ranges.size() + options_.branching > rangeBudget;
+  if (s.size() <= options_.leafItems && itemsIn(out) + s.size() <= itemBudget) {
     Range range{upper, RangeMode::kIdList, {}, {}};
     range.items.reserve(s.size());
     for (std::size_t i = s.begin; i < s.end; ++i) range.items.push_back({index_.id(i), index_.hash(i)});
     out.ranges.push_back(std::move(range));
+    return;
+  }
+  if (overBudget || s.size() <= options_.leafItems) {
+    out.ranges.push_back({upper, RangeMode::kFingerprint, index_.fingerprint(s), {}});
     return;
   }
   std::size_t parts = options_.branching, from = s.begin;

@@ -73,6 +73,7 @@ class SyncSession {
   std::vector<Bytes> sendDelta(std::uint64_t after);
   Bytes initialRecon();
   void addRangeFor(Recon& out, const std::string& lower, const std::optional<std::string>& upper);
+  std::size_t itemsIn(const Recon& r) const;
   void finishRecon();
   Bytes count(Bytes b);
 

@@ -110,6 +110,22 @@ TEST_F(SyncTest, ReconciliationFindsDisjointAdditionsOnBothSides) {
   EXPECT_EQ(b.store.watermark(1).epoch, a.store.log().epoch());
 }
 
+TEST_F(SyncTest, RepliesStayWithinTheReceiversRangeLimit) {
+  Limits limits;
+  limits.maxRangesPerMessage = 64;
+  crdt::StructuralVerifier verifier(limits);
+  graph::Store a(clock, {1, 11, 60'000, 10, limits}), b(clock, {2, 12, 60'000, 10, limits});
+  for (int i = 0; i < 3000; ++i) ASSERT_TRUE(a.put("n" + std::to_string(i), obj("{}")).ok());
+  for (int i = 0; i < 3000; i += 5) ASSERT_TRUE(b.put("n" + std::to_string(i), obj(R"({"b":1})")).ok());
+  SessionOptions opt;
+  opt.leafItems = 4;
+  SyncSession sa(a, verifier, opt), sb(b, verifier, opt);
+  LoopbackResult r = runLoopback(sa, sb);
+  ASSERT_TRUE(r.status.ok()) << r.status.toString();
+  EXPECT_EQ(r.plan, CatchUp::kRecon);
+  EXPECT_EQ(encodeHex(a.digest()), encodeHex(b.digest()));
+}
+
 TEST_F(SyncTest, LiveBatchesApplyAndAdvanceTheWatermarkWhenContiguous) {
   Replica a(clock, 1), b(clock, 2);
   fill(a, 10);

@@ -5,7 +5,6 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include <deque>
 #include <memory>
 #include <string>
 
@@ -13,6 +12,7 @@
 #include "core/base/hex.h"
 #include "core/crdt/verifier.h"
 #include "core/graph/store.h"
+#include "core/sync/loopback.h"
 #include "core/sync/session.h"
 
 namespace cellgraph::testing {
@@ -32,7 +32,7 @@ inline std::string digestHex(const graph::Store& s) { return encodeHex(s.digest(
 struct SyncResult {
   bool ok = true;
   std::string error;
-  int flights = 0;  // one-way message flights; round trips = ceil(flights / 2)
+  int flights = 0;
   std::uint64_t bytes = 0, messages = 0;
   sync::CatchUp plan = sync::CatchUp::kNone;
 };
@@ -45,35 +45,8 @@ inline SyncResult syncPair(Replica& a, Replica& b, sync::SessionOptions opt = {}
     ob.expectedPeer = a.store.options().replicaId;
   }
   sync::SyncSession sa(a.store, a.verifier, oa), sb(b.store, b.verifier, ob);
-  std::deque<Bytes> toA, toB;
-  toB.push_back(sa.start());
-  toA.push_back(sb.start());
-  SyncResult r;
-  for (r.flights = 1; (!toA.empty() || !toB.empty()) && r.flights < 1000; ++r.flights) {
-    std::deque<Bytes> nextA, nextB;
-    for (auto& [inbox, session, outbox] : {std::tuple{&toA, &sa, &nextB}, std::tuple{&toB, &sb, &nextA}}) {
-      for (auto& m : *inbox) {
-        auto replies = session->receive(m);
-        if (!replies.ok()) {
-          r.ok = false;
-          r.error = replies.status().toString();
-          return r;
-        }
-        for (auto& x : *replies) outbox->push_back(std::move(x));
-      }
-    }
-    toA = std::move(nextA);
-    toB = std::move(nextB);
-  }
-  --r.flights;
-  r.bytes = sa.stats().bytesSent + sb.stats().bytesSent;
-  r.messages = sa.stats().messagesSent + sb.stats().messagesSent;
-  r.plan = sa.incomingPlan();
-  if (!sa.synced() || !sb.synced()) {
-    r.ok = false;
-    r.error = "sessions quiesced without both reporting synced";
-  }
-  return r;
+  sync::LoopbackResult r = sync::runLoopback(sa, sb);
+  return {r.status.ok(), r.status.toString(), r.flights, r.bytes, r.messages, r.plan};
 }
 
 }  // namespace cellgraph::testing
