@@ -183,16 +183,17 @@ std::size_t SyncSession::itemsIn(const Recon& r) const {
 }
 
 // Describes my items in [lower, upper): one fingerprint per sub-range, or the
-// items themselves when few. A reply stays within the receiver's limits: once
-// it holds half the allowed ranges (or its id-list budget is spent), further
-// ranges go back unsplit, as my own fingerprint, and the other side splits
-// them in the next round, so reconciliation always progresses.
-void SyncSession::addRangeFor(Recon& out, const std::string& lower, const std::optional<std::string>& upper) {
+// items themselves when few. A reply stays within the receiver's limits: every
+// incoming range yields at least one reply range, so a range is split only
+// while the split and the `reserve` still to come fit; otherwise (or once the
+// id-list budget is spent) it goes back unsplit, as my own fingerprint, and
+// the other side splits it in the next round. Each round still splits some.
+void SyncSession::addRangeFor(Recon& out, const std::string& lower, const std::optional<std::string>& upper,
+                              std::size_t reserve) {
   const Limits& limits = store_.options().limits;
-  const std::size_t rangeBudget = limits.maxRangesPerMessage / 2;
   const std::size_t itemBudget = std::min<std::size_t>(limits.maxOpsPerMessage, 16 * 1024);
   ReconIndex::Span s = index_.span(lower, upper);
-  bool overBudget = out.ranges.size() + options_.branching > rangeBudget;
+  bool overBudget = out.ranges.size() + options_.branching + reserve > limits.maxRangesPerMessage;
   if (s.size() <= options_.leafItems && itemsIn(out) + s.size() <= itemBudget) {
     Range range{upper, RangeMode::kIdList, {}, {}};
     range.items.reserve(s.size());
@@ -223,7 +224,8 @@ Result<std::vector<Bytes>> SyncSession::onRecon(const Recon& r) {
   }
   Recon reply;
   std::string lower;
-  for (const Range& range : r.ranges) {
+  for (std::size_t ri = 0; ri < r.ranges.size(); ++ri) {
+    const Range& range = r.ranges[ri];
     switch (range.mode) {
       case RangeMode::kSkip: addSkip(reply, range.upper); break;
       case RangeMode::kFingerprint: {
@@ -231,7 +233,7 @@ Result<std::vector<Bytes>> SyncSession::onRecon(const Recon& r) {
         if (index_.fingerprint(s) == range.fingerprint) {
           addSkip(reply, range.upper);
         } else {
-          addRangeFor(reply, lower, range.upper);
+          addRangeFor(reply, lower, range.upper, r.ranges.size() - ri - 1);
         }
         break;
       }
