@@ -224,6 +224,7 @@ std::array<std::uint8_t, 32> Store::digest() const {
 
 void Store::clear(std::uint64_t newEpoch) {
   nodes_.clear();
+  watermarks_.clear();
   live_ = 0;
   total_ = {};
   log_.reset(newEpoch);

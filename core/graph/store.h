@@ -109,8 +109,10 @@ class Store {
   // BLAKE2b-256 over every record (values included): equal on converged replicas.
   std::array<std::uint8_t, 32> digest() const;
 
-  // Removes every record and restarts the op log under `newEpoch`; the HLC
-  // and watermarks are kept (peers will repopulate by reconciliation).
+  // Removes every record, forgets every watermark (we no longer hold what
+  // they vouched for) and restarts the op log under `newEpoch`, so peers'
+  // watermarks for us stop matching. The HLC is kept: new ops still order
+  // after everything this replica ever wrote. Peers repopulate the store.
   void clear(std::uint64_t newEpoch);
 
   // Sync support.

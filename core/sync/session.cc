@@ -176,33 +176,15 @@ Bytes SyncSession::initialRecon() {
   return count(encodeMessage(Message{std::move(r)}));
 }
 
-std::size_t SyncSession::itemsIn(const Recon& r) const {
-  std::size_t n = 0;
-  for (const auto& range : r.ranges) n += range.items.size();
-  return n;
-}
-
 // Describes my items in [lower, upper): one fingerprint per sub-range, or the
-// items themselves when few. A reply stays within the receiver's limits: every
-// incoming range yields at least one reply range, so a range is split only
-// while the split and the `reserve` still to come fit; otherwise (or once the
-// id-list budget is spent) it goes back unsplit, as my own fingerprint, and
-// the other side splits it in the next round. Each round still splits some.
-void SyncSession::addRangeFor(Recon& out, const std::string& lower, const std::optional<std::string>& upper,
-                              std::size_t reserve) {
-  const Limits& limits = store_.options().limits;
-  const std::size_t itemBudget = std::min<std::size_t>(limits.maxOpsPerMessage, 16 * 1024);
+// items themselves when few.
+void SyncSession::addRangeFor(Recon& out, const std::string& lower, const std::optional<std::string>& upper) {
   ReconIndex::Span s = index_.span(lower, upper);
-  bool overBudget = out.ranges.size() + options_.branching + reserve > limits.maxRangesPerMessage;
-  if (s.size() <= options_.leafItems && itemsIn(out) + s.size() <= itemBudget) {
+  if (s.size() <= options_.leafItems) {
     Range range{upper, RangeMode::kIdList, {}, {}};
     range.items.reserve(s.size());
     for (std::size_t i = s.begin; i < s.end; ++i) range.items.push_back({index_.id(i), index_.hash(i)});
     out.ranges.push_back(std::move(range));
-    return;
-  }
-  if (overBudget || s.size() <= options_.leafItems) {
-    out.ranges.push_back({upper, RangeMode::kFingerprint, index_.fingerprint(s), {}});
     return;
   }
   std::size_t parts = options_.branching, from = s.begin;
@@ -222,10 +204,24 @@ Result<std::vector<Bytes>> SyncSession::onRecon(const Recon& r) {
   for (const auto& id : r.need) {
     if (const graph::NodeRecord* n = store_.find(id)) store_.elementEnvelopes(id, *n, repairs);
   }
+  // A reply must stay within the receiver's limits. Ranges are answered in
+  // order while a split (or an id list) still fits; the first open range that
+  // does not fit and everything after it go back as one fingerprint of mine
+  // over the rest of the id space, to be split again next round. Each round
+  // therefore resolves a prefix, and reconciliation always ends.
+  const Limits& limits = store_.options().limits;
+  const std::size_t itemBudget = std::min<std::size_t>(limits.maxOpsPerMessage, 16 * 1024);
+  std::size_t replyItems = 0;
   Recon reply;
   std::string lower;
   for (std::size_t ri = 0; ri < r.ranges.size(); ++ri) {
     const Range& range = r.ranges[ri];
+    if (range.mode != RangeMode::kSkip &&
+        (reply.ranges.size() + options_.branching + 1 > limits.maxRangesPerMessage ||
+         replyItems + options_.leafItems > itemBudget)) {
+      reply.ranges.push_back({std::nullopt, RangeMode::kFingerprint, index_.fingerprint(index_.span(lower, std::nullopt)), {}});
+      break;
+    }
     switch (range.mode) {
       case RangeMode::kSkip: addSkip(reply, range.upper); break;
       case RangeMode::kFingerprint: {
@@ -233,7 +229,8 @@ Result<std::vector<Bytes>> SyncSession::onRecon(const Recon& r) {
         if (index_.fingerprint(s) == range.fingerprint) {
           addSkip(reply, range.upper);
         } else {
-          addRangeFor(reply, lower, range.upper, r.ranges.size() - ri - 1);
+          addRangeFor(reply, lower, range.upper);
+          replyItems += reply.ranges.back().items.size();
         }
         break;
       }

@@ -72,10 +72,7 @@ class SyncSession {
   std::vector<Bytes> sendState();
   std::vector<Bytes> sendDelta(std::uint64_t after);
   Bytes initialRecon();
-  // `reserve`: ranges the reply must still have room for after this one.
-  void addRangeFor(Recon& out, const std::string& lower, const std::optional<std::string>& upper,
-                   std::size_t reserve = 0);
-  std::size_t itemsIn(const Recon& r) const;
+  void addRangeFor(Recon& out, const std::string& lower, const std::optional<std::string>& upper);
   void finishRecon();
   Bytes count(Bytes b);
 

@@ -115,15 +115,35 @@ TEST_F(SyncTest, RepliesStayWithinTheReceiversRangeLimit) {
   limits.maxRangesPerMessage = 64;
   crdt::StructuralVerifier verifier(limits);
   graph::Store a(clock, {1, 11, 60'000, 10, limits}), b(clock, {2, 12, 60'000, 10, limits});
-  for (int i = 0; i < 3000; ++i) ASSERT_TRUE(a.put("n" + std::to_string(i), obj("{}")).ok());
-  for (int i = 0; i < 3000; i += 5) ASSERT_TRUE(b.put("n" + std::to_string(i), obj(R"({"b":1})")).ok());
-  SessionOptions opt;
-  opt.leafItems = 4;
-  SyncSession sa(a, verifier, opt), sb(b, verifier, opt);
-  LoopbackResult r = runLoopback(sa, sb);
-  ASSERT_TRUE(r.status.ok()) << r.status.toString();
-  EXPECT_EQ(r.plan, CatchUp::kRecon);
-  EXPECT_EQ(encodeHex(a.digest()), encodeHex(b.digest()));
+  for (int i = 0; i < 20000; ++i) ASSERT_TRUE(a.put("n" + std::to_string(i), obj("{}")).ok());
+  for (int i = 0; i < 20000; i += 3) ASSERT_TRUE(b.put("n" + std::to_string(i), obj(R"({"b":1})")).ok());
+  for (std::size_t leaf : {4, 32}) {  // far more differing leaves than ranges fit in one message
+    SessionOptions opt;
+    opt.leafItems = leaf;
+    SyncSession sa(a, verifier, opt), sb(b, verifier, opt);
+    LoopbackResult r = runLoopback(sa, sb, /*maxFlights=*/2000);
+    ASSERT_TRUE(r.status.ok()) << "leaf " << leaf << ": " << r.status.toString();
+    EXPECT_EQ(r.plan, CatchUp::kRecon);
+    EXPECT_EQ(encodeHex(a.digest()), encodeHex(b.digest()));
+    for (int i = 1; i < 20000; i += 3) ASSERT_TRUE(b.put("n" + std::to_string(i), obj(R"({"again":1})")).ok());
+  }
+}
+
+TEST_F(SyncTest, AClearedStoreIsRepopulatedAndNewWritesStillWin) {
+  Replica a(clock, 1), b(clock, 2);
+  fill(a, 50);
+  ASSERT_TRUE(syncPair(a, b).ok);
+  hlc::Timestamp last = b.store.clock().last();
+  b.store.clear(0x9999);
+  EXPECT_EQ(b.store.recordCount(), 0u);
+  EXPECT_EQ(b.store.watermark(1).epoch, 0u);
+  auto r = syncPair(a, b);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.plan, CatchUp::kState);
+  EXPECT_EQ(digestHex(a.store), digestHex(b.store));
+  auto e = b.store.put("n1", obj(R"({"after":"clear"})"));
+  ASSERT_TRUE(e.ok());
+  EXPECT_GT(e->clock, last);
 }
 
 TEST_F(SyncTest, LiveBatchesApplyAndAdvanceTheWatermarkWhenContiguous) {
