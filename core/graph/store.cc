@@ -6,8 +6,7 @@ namespace cellgraph::graph {
 namespace json = boost::json;
 
 Store::Store(Clock& clock, StoreOptions options)
-    : wallClock_(clock),
-      options_(options),
+    : options_(options),
       hlc_(clock, options.replicaId, options.maxClockAheadMs),
       log_(options.opLogWindow, options.logEpoch) {}
 

@@ -131,7 +131,6 @@ class Store {
   static Hash128 valueElementHash(const std::string& id, const NodeRecord& n);
   static Hash128 edgeElementHash(const std::string& id, const std::string& target, const EdgeState& e);
 
-  Clock& wallClock_;
   StoreOptions options_;
   hlc::Hlc hlc_;
   crdt::OpLog log_;
