@@ -1,26 +1,20 @@
 #include "core/api/boundary.h"
 
-#include <cstdio>
+#include "core/base/hex.h"
 
 namespace cellgraph::api {
 using crdt::ByteSink;
+using crdt::packStr;
 using crdt::Packer;
 
 namespace {
-void packStr(Packer& pk, const std::string& s) {
-  pk.pack_str(static_cast<std::uint32_t>(s.size()));
-  pk.pack_str_body(s.data(), static_cast<std::uint32_t>(s.size()));
-}
 void packStrings(Packer& pk, const std::vector<std::string>& v) {
   pk.pack_array(static_cast<std::uint32_t>(v.size()));
   for (const auto& s : v) packStr(pk, s);
 }
 void packBins(Packer& pk, const std::vector<Bytes>& v) {
   pk.pack_array(static_cast<std::uint32_t>(v.size()));
-  for (const auto& b : v) {
-    pk.pack_bin(static_cast<std::uint32_t>(b.size()));
-    pk.pack_bin_body(reinterpret_cast<const char*>(b.data()), static_cast<std::uint32_t>(b.size()));
-  }
+  for (const auto& b : v) crdt::packBin(pk, b);
 }
 }  // namespace
 
@@ -95,9 +89,7 @@ Bytes encodeNode(const graph::Store& store, const std::string& id, const graph::
   pk.pack_array(3);
   pk.pack(node.clock.wall);
   pk.pack(node.clock.counter);
-  char peer[17];
-  std::snprintf(peer, sizeof peer, "%016llx", static_cast<unsigned long long>(node.clock.peer));
-  packStr(pk, peer);
+  packStr(pk, encodeHex64(node.clock.peer));
   return out;
 }
 

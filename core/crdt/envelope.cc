@@ -14,16 +14,6 @@ Status validateId(const std::string& id, const char* what, const Limits& limits)
   return {};
 }
 
-void packStr(Packer& pk, const std::string& s) {
-  pk.pack_str(static_cast<std::uint32_t>(s.size()));
-  pk.pack_str_body(s.data(), static_cast<std::uint32_t>(s.size()));
-}
-
-void packBin(Packer& pk, const Bytes& b) {
-  pk.pack_bin(static_cast<std::uint32_t>(b.size()));
-  pk.pack_bin_body(reinterpret_cast<const char*>(b.data()), static_cast<std::uint32_t>(b.size()));
-}
-
 void packBody(Packer& pk, const Envelope& e, bool withSignature) {
   pk.pack_array(withSignature ? 8 : 7);
   pk.pack(static_cast<std::uint8_t>(e.op.type));

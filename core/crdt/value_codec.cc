@@ -10,6 +10,16 @@
 namespace cellgraph::crdt {
 namespace json = boost::json;
 
+void packStr(Packer& pk, std::string_view s) {
+  pk.pack_str(static_cast<std::uint32_t>(s.size()));
+  pk.pack_str_body(s.data(), static_cast<std::uint32_t>(s.size()));
+}
+
+void packBin(Packer& pk, ByteView b) {
+  pk.pack_bin(static_cast<std::uint32_t>(b.size()));
+  pk.pack_bin_body(reinterpret_cast<const char*>(b.data()), static_cast<std::uint32_t>(b.size()));
+}
+
 void packObject(Packer& pk, const json::object& o) {
   std::vector<const json::key_value_pair*> kv;
   kv.reserve(o.size());
@@ -17,8 +27,7 @@ void packObject(Packer& pk, const json::object& o) {
   std::sort(kv.begin(), kv.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
   pk.pack_map(static_cast<std::uint32_t>(kv.size()));
   for (const auto* e : kv) {
-    pk.pack_str(static_cast<std::uint32_t>(e->key().size()));
-    pk.pack_str_body(e->key().data(), static_cast<std::uint32_t>(e->key().size()));
+    packStr(pk, {e->key().data(), e->key().size()});
     packValue(pk, e->value());
   }
 }
@@ -41,9 +50,7 @@ void packValue(Packer& pk, const json::value& v) {
       break;
     }
     case json::kind::string: {
-      const auto& s = v.get_string();
-      pk.pack_str(static_cast<std::uint32_t>(s.size()));
-      pk.pack_str_body(s.data(), static_cast<std::uint32_t>(s.size()));
+      packStr(pk, {v.get_string().data(), v.get_string().size()});
       break;
     }
     case json::kind::array: {

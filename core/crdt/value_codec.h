@@ -10,6 +10,8 @@
 #include <boost/json/value.hpp>
 #include <msgpack.hpp>
 
+#include <string_view>
+
 #include "core/base/bytes.h"
 #include "core/base/limits.h"
 #include "core/base/status.h"
@@ -23,6 +25,8 @@ struct ByteSink {
 };
 using Packer = msgpack::packer<ByteSink>;
 
+void packStr(Packer& pk, std::string_view s);
+void packBin(Packer& pk, ByteView b);
 void packValue(Packer& pk, const boost::json::value& v);
 void packObject(Packer& pk, const boost::json::object& o);
 Bytes encodeObject(const boost::json::object& o);

@@ -2,19 +2,12 @@
 
 #include <boost/json.hpp>
 
-#include <cstdio>
-
 #include "core/base/hex.h"
 
 namespace cellgraph::sync {
 namespace json = boost::json;
 namespace {
 
-std::string hex64(std::uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 std::string hexHash(const Hash128& h) { return encodeHex(h.toBytes()); }
 const char* opName(crdt::OpType t) {
   switch (t) {
@@ -28,15 +21,15 @@ const char* opName(crdt::OpType t) {
 
 struct Describer {
   json::value operator()(const Hello& h) {
-    return {{"type", "hello"},   {"replica", hex64(h.replica)},     {"epoch", hex64(h.epoch)},
+    return {{"type", "hello"},   {"replica", encodeHex64(h.replica)},     {"epoch", encodeHex64(h.epoch)},
             {"logFirst", h.logFirst}, {"logHead", h.logHead},      {"records", h.records},
-            {"yourEpoch", hex64(h.yourEpoch)}, {"yourSeq", h.yourSeq}, {"fingerprint", hexHash(h.fingerprint)}};
+            {"yourEpoch", encodeHex64(h.yourEpoch)}, {"yourSeq", h.yourSeq}, {"fingerprint", hexHash(h.fingerprint)}};
   }
   json::value operator()(const Ops& o) {
     static const char* modes[] = {"live", "delta", "state", "repair"};
     json::array envs;
     for (const auto& e : o.envelopes) envs.push_back(describeEnvelope(e));
-    return {{"type", "ops"}, {"mode", modes[static_cast<int>(o.mode)]}, {"epoch", hex64(o.epoch)},
+    return {{"type", "ops"}, {"mode", modes[static_cast<int>(o.mode)]}, {"epoch", encodeHex64(o.epoch)},
             {"firstSeq", o.firstSeq}, {"lastSeq", o.lastSeq}, {"final", o.final}, {"envelopes", std::move(envs)}};
   }
   json::value operator()(const Recon& r) {
@@ -73,7 +66,7 @@ json::value describeEnvelope(const crdt::Envelope& e) {
   json::object o{{"op", opName(e.op.type)}, {"id", e.op.id}};
   if (e.op.type == crdt::OpType::kPut) o["value"] = *e.op.value;
   if (e.op.type == crdt::OpType::kLink || e.op.type == crdt::OpType::kUnlink) o["target"] = e.op.target;
-  o["clock"] = {{"wall", e.clock.wall}, {"counter", e.clock.counter}, {"peer", hex64(e.clock.peer)}};
+  o["clock"] = {{"wall", e.clock.wall}, {"counter", e.clock.counter}, {"peer", encodeHex64(e.clock.peer)}};
   o["author"] = encodeHex(e.author);
   o["signature"] = encodeHex(e.signature);
   return o;

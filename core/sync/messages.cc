@@ -4,20 +4,12 @@
 
 namespace cellgraph::sync {
 using crdt::ByteSink;
+using crdt::packStr;
 using crdt::Packer;
 
 namespace {
 
-void packStr(Packer& pk, const std::string& s) {
-  pk.pack_str(static_cast<std::uint32_t>(s.size()));
-  pk.pack_str_body(s.data(), static_cast<std::uint32_t>(s.size()));
-}
-
-void packHash(Packer& pk, const Hash128& h) {
-  auto b = h.toBytes();
-  pk.pack_bin(16);
-  pk.pack_bin_body(reinterpret_cast<const char*>(b.data()), 16);
-}
+void packHash(Packer& pk, const Hash128& h) { crdt::packBin(pk, h.toBytes()); }
 
 struct Encoder {
   Packer& pk;
