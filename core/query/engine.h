@@ -1,0 +1,97 @@
+// QueryEngine: runs map() queries over a Store.
+//
+// Pipeline: select (planner) -> filter -> $edge expansion -> sort -> $after
+// -> $before -> $limit. Sorting is by `field` (a dot path; by id when absent),
+// ascending unless `order` is "desc", ties broken by id in the same
+// direction; values order as compareValues() says. Cursors are node ids:
+//   - a cursor that is in the result marks its position;
+//   - a live node outside the result is placed by its sort key;
+//   - a removed or unknown node is placed by id when sorting by id, and is
+//     kNotFound otherwise.
+// $limit with only $before keeps the items nearest the cursor.
+//
+// $edge: the rest of the query selects start nodes; the result is every node
+// reachable from them by one or more visible edges (cycle-safe, each node
+// once) that matches the $edge sub-query; a nested $edge repeats this from
+// those nodes.
+//
+// Indexes: a field queried with $eq/$in (equality index) or with ranges or
+// as the sort field (ordered index) `indexAfterUses` times gets an index,
+// kept current by onChanged(). The planner uses an `id` condition, then an
+// equality index, then an ordered index, else scans; a sorted query with a
+// $limit and an ordered index on its field walks the index and stops early.
+// lastPlan() tells which was used and how many nodes were examined.
+//
+// Not thread-safe. The store must outlive the engine, and every change to
+// the store must be reported through onChanged() before the next query.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/graph/store.h"
+#include "core/query/predicate.h"
+
+namespace cellgraph::query {
+
+struct QueryOptions {
+  boost::json::object query;
+  std::vector<std::string> field;  // sort path; empty: by id
+  bool descending = false;
+  std::optional<std::size_t> limit;
+  std::optional<std::string> after, before;
+};
+
+// Reads {query, field, order, $limit, $after, $before}; unknown keys are an error.
+Result<QueryOptions> parseQueryOptions(const boost::json::value& options);
+
+struct PlanInfo {
+  std::string access;        // "scan", "id", "eq-index <path>", "range-index <path>", "sorted-index <path>"
+  std::size_t examined = 0;  // nodes whose predicate was evaluated
+};
+
+class QueryEngine {
+ public:
+  explicit QueryEngine(const graph::Store& store, std::size_t indexAfterUses = 2);
+  ~QueryEngine();
+
+  Result<std::vector<std::string>> run(const QueryOptions& options);
+  // With a query compiled once (live subscriptions re-run theirs).
+  Result<std::vector<std::string>> run(const QueryOptions& options, const CompiledQuery& compiled);
+  void onChanged(const std::vector<std::string>& ids);
+
+  const PlanInfo& lastPlan() const { return plan_; }
+  std::size_t indexCount() const;
+  const graph::Store& store() const { return store_; }
+
+  // For live subscriptions: whether a live node matches, and ordering.
+  bool nodeMatches(const Expr& where, const std::string& id) const;
+  // Orders ids the way results are sorted; `key` is the sort field of each.
+  struct Keyed {
+    std::optional<boost::json::value> key;  // absent: the field is missing
+    std::string id;
+  };
+  Keyed keyed(const std::vector<std::string>& field, const std::string& id) const;
+  static bool before(const Keyed& a, const Keyed& b, bool descending);
+  // Applies cursors and limit to a sorted list (see the header comment).
+  Result<std::vector<std::string>> window(const std::vector<Keyed>& sorted, const QueryOptions& options) const;
+
+ private:
+  struct Indexes;
+  std::vector<std::string> select(const Expr& where, const QueryOptions* sortHint, bool* sortedOut);
+  std::vector<std::string> descendants(const std::vector<std::string>& starts, const CompiledQuery& sub);
+  void countUses(const Expr& where, const QueryOptions& options);
+
+  const graph::Store& store_;
+  std::size_t indexAfterUses_;
+  std::unique_ptr<Indexes> indexes_;
+  PlanInfo plan_;
+};
+
+}  // namespace cellgraph::query

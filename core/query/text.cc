@@ -1,0 +1,69 @@
+#include "core/query/text.h"
+
+#include "core/query/regex.h"
+
+namespace cellgraph::query {
+namespace {
+
+// Base letters of U+00C0..U+017F (Latin-1 Supplement letters and Latin
+// Extended-A), lower case; '\0' where the character has no single base.
+constexpr char kLatinBase[] =
+    "aaaaaaaceeeeiiii"  // C0-CF
+    "dnooooo\0ouuuuyts"  // D0-DF (D7 multiplication sign, DE thorn, DF sharp s)
+    "aaaaaaaceeeeiiii"  // E0-EF
+    "dnooooo\0ouuuuyty"  // F0-FF
+    "aaaaaaccccccccdd"  // 100-10F
+    "ddeeeeeeeeeegggg"  // 110-11F
+    "gggghhhhiiiiiiii"  // 120-12F
+    "iiiijjkkklllllll"  // 130-13F
+    "lllnnnnnnnnnoooo"  // 140-14F
+    "oooorrrrrrssssss"  // 150-15F
+    "ssttttttuuuuuuuu"  // 160-16F
+    "uuuuwwyyyzzzzzzs";  // 170-17F
+
+void appendUtf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xc0 | cp >> 6);
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xe0 | cp >> 12);
+    out += static_cast<char>(0x80 | (cp >> 6 & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | cp >> 18);
+    out += static_cast<char>(0x80 | (cp >> 12 & 0x3f));
+    out += static_cast<char>(0x80 | (cp >> 6 & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  }
+}
+
+bool isPunctuation(std::uint32_t cp) {
+  if (cp < 0x80) return !((cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || cp == '_' ||
+                          cp == ' ' || (cp >= '\t' && cp <= '\r'));
+  return (cp >= 0xa1 && cp <= 0xbf) || cp == 0xd7 || cp == 0xf7 || (cp >= 0x2010 && cp <= 0x205e) ||
+         (cp >= 0x3000 && cp <= 0x303f && cp != 0x3000);
+}
+
+}  // namespace
+
+std::string normalizeText(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    std::uint32_t cp = nextCodePoint(s, i);
+    if (cp >= 0x300 && cp <= 0x36f) continue;  // combining diacritical marks (decomposed input)
+    if (isPunctuation(cp)) continue;
+    cp = foldCase(cp);
+    if (cp >= 0xc0 && cp <= 0x17f && kLatinBase[cp - 0xc0] != '\0') {
+      if (cp == 0xdf) { out += "ss"; continue; }
+      out += kLatinBase[cp - 0xc0];
+      continue;
+    }
+    appendUtf8(out, cp);
+  }
+  return out;
+}
+
+}  // namespace cellgraph::query
