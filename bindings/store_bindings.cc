@@ -12,6 +12,7 @@
 #include "core/api/boundary.h"
 #include "core/base/clock.h"
 #include "core/base/hex.h"
+#include "core/query/live.h"
 #include "core/sync/describe.h"
 #include "core/sync/session.h"
 
@@ -57,6 +58,17 @@ class StoreHandle {
       opt = graph::StoreOptions{1, 1};
     }
     store_ = std::make_unique<graph::Store>(clock_, *opt);
+    engine_ = std::make_unique<query::QueryEngine>(*store_);
+    live_ = std::make_unique<query::LiveQueries>(*engine_);
+  }
+
+  // Every change reaches the indexes and the live queries; their events wait
+  // in a queue for takeEvents().
+  void changed(const std::vector<std::string>& ids) {
+    if (ids.empty()) return;
+    engine_->onChanged(ids);
+    auto events = live_->apply(ids);
+    pending_.insert(pending_.end(), std::make_move_iterator(events.begin()), std::make_move_iterator(events.end()));
   }
   val status() const { return statusToJs(status_); }
   graph::Store& store() { return *store_; }
@@ -71,12 +83,14 @@ class StoreHandle {
     auto envs = store_->write(std::move(ops).value(), &report);
     if (!envs.ok()) return statusToJs(envs.status());
     auto messages = sync::encodeLiveBatch(*store_, *envs, report.firstSeq);
+    changed(report.changedIds);
     return okToJs(bytesToJs(api::encodeWriteResult(messages, report)));
   }
 
   val applyLive(val message) {
     if (!isUint8Array(message)) return notBytes("message");
     auto report = sync::applyOpsMessage(*store_, verifier_, bytesFromJs(message));
+    if (report.ok()) changed(report->changedIds);
     return report.ok() ? okToJs(bytesToJs(api::encodeApplyReport(*report))) : statusToJs(report.status());
   }
 
@@ -86,15 +100,51 @@ class StoreHandle {
     return bytesToJs(api::encodeNode(*store_, id, *n));
   }
 
+  // map(): options as JSON text ({query, field, order, $limit, $after, $before}).
+  val query(std::string optionsJson) {
+    auto options = parseOptions(optionsJson);
+    if (!options.ok()) return statusToJs(options.status());
+    auto ids = engine_->run(*options);
+    return ids.ok() ? okToJs(bytesToJs(api::encodeNodes(*store_, *ids))) : statusToJs(ids.status());
+  }
+
+  val subscribe(std::string optionsJson) {
+    auto options = parseOptions(optionsJson);
+    if (!options.ok()) return statusToJs(options.status());
+    std::vector<std::string> initial;
+    auto id = live_->subscribe(std::move(options).value(), &initial);
+    return id.ok() ? okToJs(bytesToJs(api::encodeSubscription(*store_, *id, initial))) : statusToJs(id.status());
+  }
+
+  bool unsubscribe(double id) { return live_->unsubscribe(static_cast<std::uint32_t>(id)); }
+
+  // Change events of every live query since the last call; null when none.
+  val takeEvents() {
+    if (pending_.empty()) return val::null();
+    Bytes b = api::encodeEvents(*store_, pending_);
+    pending_.clear();
+    return bytesToJs(b);
+  }
+
   std::string digest() const { return encodeHex(store_->digest()); }
   double liveCount() const { return static_cast<double>(store_->liveCount()); }
   double recordCount() const { return static_cast<double>(store_->recordCount()); }
   std::string replicaId() const { return encodeHex64(store_->options().replicaId); }
 
  private:
+  static Result<query::QueryOptions> parseOptions(const std::string& text) {
+    json::error_code ec;
+    json::value v = json::parse(text, ec);
+    if (ec) return Status::invalidArgument("map options are not valid JSON: " + ec.message());
+    return query::parseQueryOptions(v);
+  }
+
   SystemClock clock_;
   crdt::StructuralVerifier verifier_;
   std::unique_ptr<graph::Store> store_;
+  std::unique_ptr<query::QueryEngine> engine_;
+  std::unique_ptr<query::LiveQueries> live_;
+  std::vector<query::ChangeEvent> pending_;
   Status status_;
 };
 
@@ -110,6 +160,7 @@ class SessionHandle {
     if (!isUint8Array(message)) return notBytes("message");
     auto replies = session_->receive(bytesFromJs(message));
     if (!replies.ok()) return statusToJs(replies.status());
+    store_.changed(session_->changedIds());
     return okToJs(bytesToJs(api::encodeReceiveResult(*replies, session_->changedIds())));
   }
   bool synced() const { return session_->synced(); }
@@ -151,6 +202,10 @@ EMSCRIPTEN_BINDINGS(cellgraph_store) {
       .function("write", &StoreHandle::write)
       .function("applyLive", &StoreHandle::applyLive)
       .function("get", &StoreHandle::get)
+      .function("query", &StoreHandle::query)
+      .function("subscribe", &StoreHandle::subscribe)
+      .function("unsubscribe", &StoreHandle::unsubscribe)
+      .function("takeEvents", &StoreHandle::takeEvents)
       .function("digest", &StoreHandle::digest)
       .function("liveCount", &StoreHandle::liveCount)
       .function("recordCount", &StoreHandle::recordCount)

@@ -78,10 +78,8 @@ Bytes encodeApplyReport(const graph::ApplyReport& report) {
   return out;
 }
 
-Bytes encodeNode(const graph::Store& store, const std::string& id, const graph::NodeRecord& node) {
-  Bytes out;
-  ByteSink sink{out};
-  Packer pk(sink);
+namespace {
+void packNode(Packer& pk, const graph::Store& store, const std::string& id, const graph::NodeRecord& node) {
   pk.pack_array(4);
   packStr(pk, id);
   crdt::packObject(pk, *node.value);
@@ -90,6 +88,61 @@ Bytes encodeNode(const graph::Store& store, const std::string& id, const graph::
   pk.pack(node.clock.wall);
   pk.pack(node.clock.counter);
   packStr(pk, encodeHex64(node.clock.peer));
+}
+
+// Ids that are no longer live nodes are left out.
+void packNodes(Packer& pk, const graph::Store& store, const std::vector<std::string>& ids) {
+  std::vector<std::pair<const std::string*, const graph::NodeRecord*>> live;
+  live.reserve(ids.size());
+  for (const auto& id : ids) {
+    const graph::NodeRecord* n = store.find(id);
+    if (n && n->exists()) live.push_back({&id, n});
+  }
+  pk.pack_array(static_cast<std::uint32_t>(live.size()));
+  for (auto [id, n] : live) packNode(pk, store, *id, *n);
+}
+}  // namespace
+
+Bytes encodeNode(const graph::Store& store, const std::string& id, const graph::NodeRecord& node) {
+  Bytes out;
+  ByteSink sink{out};
+  Packer pk(sink);
+  packNode(pk, store, id, node);
+  return out;
+}
+
+Bytes encodeNodes(const graph::Store& store, const std::vector<std::string>& ids) {
+  Bytes out;
+  ByteSink sink{out};
+  Packer pk(sink);
+  packNodes(pk, store, ids);
+  return out;
+}
+
+Bytes encodeSubscription(const graph::Store& store, std::uint32_t id, const std::vector<std::string>& initial) {
+  Bytes out;
+  ByteSink sink{out};
+  Packer pk(sink);
+  pk.pack_array(2);
+  pk.pack(id);
+  packNodes(pk, store, initial);
+  return out;
+}
+
+Bytes encodeEvents(const graph::Store& store, const std::vector<query::ChangeEvent>& events) {
+  Bytes out;
+  ByteSink sink{out};
+  Packer pk(sink);
+  pk.pack_array(static_cast<std::uint32_t>(events.size()));
+  for (const auto& e : events) {
+    pk.pack_array(4);
+    pk.pack(e.subscription);
+    pk.pack(static_cast<std::uint8_t>(e.action));
+    packStr(pk, e.id);
+    const graph::NodeRecord* n = store.find(e.id);
+    if (e.action != query::Action::kRemoved && n && n->exists()) packNode(pk, store, e.id, *n);
+    else pk.pack_nil();
+  }
   return out;
 }
 

@@ -14,6 +14,17 @@ const randomId64 = () => {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 };
 
+const ACTIONS = [undefined, 'added', 'updated', 'removed'];
+const nodeOf = ([id, value, edges, [wall, counter, peer]]) => ({ id, value, edges, clock: { wall, counter, peer } });
+
+function jsonOf(options) {
+  try {
+    return JSON.stringify(options);
+  } catch (err) {
+    throw new CellgraphError('INVALID_ARGUMENT', `map options cannot be serialized: ${err.message}`, { cause: err });
+  }
+}
+
 function wrapError(fn) {
   try { return fn(); } catch (err) {
     if (err instanceof CellgraphError) throw err;
@@ -62,8 +73,32 @@ export class CoreStore {
   get(id) {
     const bytes = this.#live().get(String(id));
     if (bytes === null) return null;
-    const [nodeId, value, edges, [wall, counter, peer]] = decode(bytes);
-    return { id: nodeId, value, edges, clock: { wall, counter, peer } };
+    return nodeOf(decode(bytes));
+  }
+
+  /**
+   * Runs a query ({query, field, order, $limit, $after, $before}) in the core.
+   * @returns {Array<{id: string, value: object, edges: string[], clock: object}>}
+   */
+  query(options = {}) {
+    return decode(check(this.#live().query(jsonOf(options)))).map(nodeOf);
+  }
+
+  /** Registers a live query; events arrive through takeEvents(). */
+  subscribe(options = {}) {
+    const [id, initial] = decode(check(this.#live().subscribe(jsonOf(options))));
+    return { id, initial: initial.map(nodeOf) };
+  }
+
+  unsubscribe(id) { return this.#live().unsubscribe(id); }
+
+  /** @returns {Array<{subscription: number, action: 'added'|'updated'|'removed', id: string, node: object|null}>} */
+  takeEvents() {
+    const bytes = this.#live().takeEvents();
+    if (bytes === null) return [];
+    return decode(bytes).map(([subscription, action, id, node]) => ({
+      subscription, action: ACTIONS[action], id, node: node ? nodeOf(node) : null,
+    }));
   }
 
   digest() { return this.#live().digest(); }
