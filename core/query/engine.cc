@@ -105,6 +105,12 @@ bool QueryEngine::before(const Keyed& a, const Keyed& b, bool descending) {
   return descending ? c > 0 : c < 0;
 }
 
+bool QueryEngine::before(const Ref& a, const Ref& b, bool descending) {
+  int c = compareValues(a.key, b.key);
+  if (c == 0) c = a.id->compare(*b.id);
+  return descending ? c > 0 : c < 0;
+}
+
 bool QueryEngine::nodeMatches(const Expr& where, const std::string& id) const {
   const graph::NodeRecord* n = store_.find(id);
   return n && n->exists() && matches(where, {id, *n->value});
@@ -211,6 +217,20 @@ std::vector<std::string> QueryEngine::select(const Expr& where, const QueryOptio
     }
     return out;
   }
+  bool canWalk = sortHint && sortHint->limit && !sortHint->field.empty() && !sortHint->after && !sortHint->before &&
+                 indexes_->sorted.count(sortHint->field);
+  if (eqCond && canWalk) {
+    // Walking the sort order examines about limit x (nodes / matches) nodes;
+    // the equality index examines every match. Take the cheaper.
+    std::size_t matches = 0;
+    const auto& idx = indexes_->eq.at(eqCond->path);
+    for (const json::value* v : operands(*eqCond)) {
+      auto b = idx.buckets.find(valueKey(*v));
+      if (b != idx.buckets.end()) matches += b->second.size();
+    }
+    double walk = matches ? static_cast<double>(*sortHint->limit) * store_.liveCount() / matches : store_.liveCount();
+    if (walk < static_cast<double>(matches)) eqCond = nullptr;
+  }
   if (eqCond) {
     plan_.access = "eq-index " + joinPath(eqCond->path);
     const auto& idx = indexes_->eq.at(eqCond->path);
@@ -222,8 +242,7 @@ std::vector<std::string> QueryEngine::select(const Expr& where, const QueryOptio
     }
     return out;
   }
-  if (sortHint && sortHint->limit && !sortHint->field.empty() && !sortHint->after && !sortHint->before &&
-      indexes_->sorted.count(sortHint->field)) {
+  if (canWalk) {
     plan_.access = "sorted-index " + joinPath(sortHint->field);
     const auto& entries = indexes_->sorted.at(sortHint->field).entries;
     auto walk = [&](auto begin, auto end) {
@@ -261,40 +280,47 @@ std::vector<std::string> QueryEngine::select(const Expr& where, const QueryOptio
 }
 
 std::vector<std::string> QueryEngine::descendants(const std::vector<std::string>& starts, const CompiledQuery& sub) {
-  std::unordered_set<std::string> visited;
-  std::deque<std::string> queue;
-  std::vector<std::string> found;
-  auto push = [&](const std::string& from) {
-    const graph::NodeRecord* n = store_.find(from);
-    if (!n) return;
-    for (auto& target : store_.visibleEdges(*n)) {
-      if (visited.insert(target).second) queue.push_back(std::move(target));
+  // Multi-source BFS over visible edges: present edges to live nodes.
+  using Entry = std::pair<const std::string*, const graph::NodeRecord*>;
+  std::unordered_set<const graph::NodeRecord*> visited;
+  std::deque<Entry> queue;
+  auto push = [&](const graph::NodeRecord& from) {
+    if (!from.exists()) return;
+    for (const auto& [target, edge] : from.edges) {
+      if (!edge.present) continue;
+      auto it = store_.records().find(target);
+      if (it == store_.records().end() || !it->second.exists()) continue;
+      if (visited.insert(&it->second).second) queue.push_back({&it->first, &it->second});
     }
   };
-  for (const auto& s : starts) push(s);
+  for (const auto& s : starts) {
+    if (const graph::NodeRecord* n = store_.find(s)) push(*n);
+  }
+  std::vector<std::string> found;
   while (!queue.empty()) {
-    std::string id = std::move(queue.front());
+    auto [id, node] = queue.front();
     queue.pop_front();
     ++plan_.examined;
-    if (nodeMatches(sub.where, id)) found.push_back(id);
-    push(id);
+    if (matches(sub.where, {*id, *node->value})) found.push_back(*id);
+    push(*node);
   }
   if (sub.edge) return descendants(found, *sub.edge);
   return found;
 }
 
-Result<std::vector<std::string>> QueryEngine::window(const std::vector<Keyed>& sorted, const QueryOptions& o) const {
+Result<std::vector<std::string>> QueryEngine::window(const std::vector<Ref>& sorted, const QueryOptions& o) const {
   auto position = [&](const std::string& cursor, bool afterCursor) -> Result<std::size_t> {
     // Index of the first item strictly after (afterCursor) or at-or-after the cursor.
-    auto it = std::find_if(sorted.begin(), sorted.end(), [&](const Keyed& k) { return k.id == cursor; });
+    auto it = std::find_if(sorted.begin(), sorted.end(), [&](const Ref& k) { return *k.id == cursor; });
     if (it != sorted.end()) return static_cast<std::size_t>(it - sorted.begin()) + (afterCursor ? 1 : 0);
     Keyed c = keyed(o.field, cursor);
     bool live = store_.exists(cursor);
     if (!live && !o.field.empty()) {
       return Status::notFound("cursor '" + cursor + "' is not a live node; it can only place itself when sorting by id");
     }
+    Ref cr = refOf(c);
     return static_cast<std::size_t>(std::partition_point(sorted.begin(), sorted.end(),
-        [&](const Keyed& k) { return before(k, c, o.descending); }) - sorted.begin());
+        [&](const Ref& k) { return before(k, cr, o.descending); }) - sorted.begin());
   };
   std::size_t begin = 0, end = sorted.size();
   if (o.after) { CG_ASSIGN_OR_RETURN(begin, position(*o.after, true)); }
@@ -306,7 +332,7 @@ Result<std::vector<std::string>> QueryEngine::window(const std::vector<Keyed>& s
   }
   std::vector<std::string> out;
   out.reserve(end - begin);
-  for (std::size_t i = begin; i < end; ++i) out.push_back(sorted[i].id);
+  for (std::size_t i = begin; i < end; ++i) out.push_back(*sorted[i].id);
   return out;
 }
 
@@ -322,10 +348,19 @@ Result<std::vector<std::string>> QueryEngine::run(const QueryOptions& options, c
   std::vector<std::string> ids = select(compiled.where, compiled.edge ? nullptr : &options, &alreadySorted);
   if (compiled.edge) ids = descendants(ids, *compiled.edge);
   if (alreadySorted) return ids;  // walked in order and limited
-  std::vector<Keyed> sorted;
+  std::vector<Ref> sorted;
   sorted.reserve(ids.size());
-  for (auto& id : ids) sorted.push_back(keyed(options.field, id));
-  std::sort(sorted.begin(), sorted.end(), [&](const Keyed& a, const Keyed& b) { return before(a, b, options.descending); });
+  for (const auto& id : ids) {
+    const graph::NodeRecord* n = store_.find(id);
+    sorted.push_back({options.field.empty() ? nullptr : resolvePath({id, *n->value}, options.field), &id});
+  }
+  auto less = [&](const Ref& a, const Ref& b) { return before(a, b, options.descending); };
+  if (options.limit && !options.after && !options.before && *options.limit < sorted.size()) {
+    std::partial_sort(sorted.begin(), sorted.begin() + static_cast<long>(*options.limit), sorted.end(), less);
+    sorted.resize(*options.limit);
+  } else {
+    std::sort(sorted.begin(), sorted.end(), less);
+  }
   return window(sorted, options);
 }
 

@@ -79,8 +79,16 @@ class QueryEngine {
   };
   Keyed keyed(const std::vector<std::string>& field, const std::string& id) const;
   static bool before(const Keyed& a, const Keyed& b, bool descending);
+  // A sort entry pointing into the store (valid until the store changes):
+  // what run() sorts, so no value is copied.
+  struct Ref {
+    const boost::json::value* key;  // null: missing
+    const std::string* id;
+  };
+  static bool before(const Ref& a, const Ref& b, bool descending);
+  static Ref refOf(const Keyed& k) { return {k.key ? &*k.key : nullptr, &k.id}; }
   // Applies cursors and limit to a sorted list (see the header comment).
-  Result<std::vector<std::string>> window(const std::vector<Keyed>& sorted, const QueryOptions& options) const;
+  Result<std::vector<std::string>> window(const std::vector<Ref>& sorted, const QueryOptions& options) const;
 
  private:
   struct Indexes;

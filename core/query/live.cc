@@ -28,7 +28,9 @@ std::vector<std::string> LiveQueries::windowOf(const Sub& s) const {
     }
     return out;
   }
-  std::vector<QueryEngine::Keyed> sorted(s.matching.begin(), s.matching.end());
+  std::vector<QueryEngine::Ref> sorted;
+  sorted.reserve(s.matching.size());
+  for (const auto& k : s.matching) sorted.push_back(QueryEngine::refOf(k));
   auto w = engine_.window(sorted, o);
   return w.ok() ? std::move(w).value() : std::vector<std::string>{};  // the cursor node is gone: empty window
 }

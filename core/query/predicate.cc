@@ -305,7 +305,7 @@ bool scalarMatch(const Condition& c, const json::value& v) {
     case Op::kRegex:
       return v.is_string() && c.regex->matches(v.get_string());
     case Op::kText:
-      return v.is_string() && normalizeText(v.get_string()).find(c.text) != std::string::npos;
+      return v.is_string() && containsNormalized(v.get_string(), c.text);
     default: return false;
   }
 }

@@ -48,10 +48,17 @@ bool isPunctuation(std::uint32_t cp) {
 
 }  // namespace
 
-std::string normalizeText(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+namespace {
+void normalizeInto(std::string_view s, std::string& out) {
+  out.clear();
   for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {  // ASCII fast path
+      ++i;
+      if (isPunctuation(c)) continue;
+      out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      continue;
+    }
     std::uint32_t cp = nextCodePoint(s, i);
     if (cp >= 0x300 && cp <= 0x36f) continue;  // combining diacritical marks (decomposed input)
     if (isPunctuation(cp)) continue;
@@ -63,7 +70,20 @@ std::string normalizeText(std::string_view s) {
     }
     appendUtf8(out, cp);
   }
+}
+}  // namespace
+
+std::string normalizeText(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  normalizeInto(s, out);
   return out;
+}
+
+bool containsNormalized(std::string_view haystack, std::string_view normalizedNeedle) {
+  thread_local std::string buffer;
+  normalizeInto(haystack, buffer);
+  return std::string_view(buffer).find(normalizedNeedle) != std::string_view::npos;
 }
 
 }  // namespace cellgraph::query

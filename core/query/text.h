@@ -8,5 +8,8 @@
 namespace cellgraph::query {
 
 std::string normalizeText(std::string_view utf8);
+// normalizeText(haystack) contains `normalizedNeedle`, without allocating
+// per call (a per-thread buffer is reused).
+bool containsNormalized(std::string_view haystack, std::string_view normalizedNeedle);
 
 }  // namespace cellgraph::query

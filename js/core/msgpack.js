@@ -124,7 +124,10 @@ class Reader {
     for (let i = 0; i < n; i++) {
       const k = this.any();
       if (typeof k !== 'string') throw new TypeError('map key is not a string');
-      Object.defineProperty(o, k, { value: this.any(), enumerable: true, writable: true, configurable: true });
+      const v = this.any();
+      // "__proto__" must become an own property, not the prototype.
+      if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else o[k] = v;
     }
     return o;
   }
