@@ -40,6 +40,7 @@ class Regex {
   };
   struct Inst {
     enum Op : std::uint8_t { kClass, kAny, kSplit, kJump, kStart, kEnd, kMatch } op;
+    Inst(Op o) : op(o) {}  // NOLINT: implicit, so a program reads {Inst::kSplit}
     bool negate = false;
     std::uint32_t x = 0, y = 0;          // kSplit/kJump targets
     std::vector<Range> ranges;           // kClass
