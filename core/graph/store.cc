@@ -161,11 +161,19 @@ Result<Envelope> Store::unlink(std::string source, std::string target) {
 }
 
 Result<ApplyReport> Store::applyRemote(const std::vector<Envelope>& batch, crdt::Verifier& verifier) {
+  return applyBatch(batch, verifier, true);
+}
+
+Result<ApplyReport> Store::applyTrusted(const std::vector<Envelope>& batch, crdt::Verifier& verifier) {
+  return applyBatch(batch, verifier, false);
+}
+
+Result<ApplyReport> Store::applyBatch(const std::vector<Envelope>& batch, crdt::Verifier& verifier, bool checkSkew) {
   std::vector<bool> skewed(batch.size(), false);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     Status s = verifier.verify(batch[i]);
     if (!s.ok()) return s.withContext("envelope " + std::to_string(i));
-    skewed[i] = !hlc_.check(batch[i].clock).ok();
+    skewed[i] = checkSkew && !hlc_.check(batch[i].clock).ok();
   }
   ApplyReport report;
   std::unordered_set<std::string_view> seen;
@@ -175,7 +183,8 @@ Result<ApplyReport> Store::applyRemote(const std::vector<Envelope>& batch, crdt:
       continue;
     }
     const Envelope& e = batch[i];
-    (void)hlc_.update(e.clock);  // checked above
+    if (checkSkew) (void)hlc_.update(e.clock);  // checked above
+    else hlc_.observe(e.clock);
     if (applyOne(e, report) && seen.insert(e.op.id).second) report.changedIds.push_back(e.op.id);
   }
   return report;

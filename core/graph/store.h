@@ -94,6 +94,10 @@ class Store {
   // Remote envelopes: every one passes `verifier`; any refusal refuses the
   // batch (nothing applied). Ops too far ahead of our clock are deferred.
   Result<ApplyReport> applyRemote(const std::vector<Envelope>& batch, crdt::Verifier& verifier);
+  // Reloading this replica's own persisted state: the same gate, but no
+  // clock-skew deferral (the ops were accepted before; a clock that moved
+  // back since must not drop them).
+  Result<ApplyReport> applyTrusted(const std::vector<Envelope>& batch, crdt::Verifier& verifier);
 
   // Reads.
   const NodeRecord* find(std::string_view id) const;
@@ -127,6 +131,7 @@ class Store {
 
  private:
   bool applyOne(const Envelope& e, ApplyReport& report);
+  Result<ApplyReport> applyBatch(const std::vector<Envelope>& batch, crdt::Verifier& verifier, bool checkSkew);
   Envelope valueEnvelope(const std::string& id, const NodeRecord& n) const;
   static Hash128 valueElementHash(const std::string& id, const NodeRecord& n);
   static Hash128 edgeElementHash(const std::string& id, const std::string& target, const EdgeState& e);

@@ -51,7 +51,12 @@ Status Hlc::check(const Timestamp& remote) {
 
 Status Hlc::update(const Timestamp& remote) {
   CG_RETURN_IF_ERROR(check(remote));
-  if (remote.wall < last_.wall || (remote.wall == last_.wall && remote.counter <= last_.counter)) return {};
+  observe(remote);
+  return {};
+}
+
+void Hlc::observe(const Timestamp& remote) {
+  if (remote.wall < last_.wall || (remote.wall == last_.wall && remote.counter <= last_.counter)) return;
   // Keep last_ strictly after `remote` so the next local op orders after it.
   Timestamp floor = std::max(last_, Timestamp{remote.wall, remote.counter, 0});
   Timestamp t;
@@ -66,7 +71,6 @@ Status Hlc::update(const Timestamp& remote) {
     t.counter = floor.counter;  // now() will add one
   }
   last_ = t;
-  return {};
 }
 
 }  // namespace cellgraph::hlc

@@ -38,6 +38,8 @@ class Hlc {
   Status check(const Timestamp& remote);
   // check(), then advances past `remote` on success.
   Status update(const Timestamp& remote);
+  // Moves past `remote` unconditionally (this replica's own stored history).
+  void observe(const Timestamp& remote);
   const Timestamp& last() const { return last_; }
   PeerId self() const { return self_; }
   std::uint64_t maxAheadMs() const { return maxAheadMs_; }

@@ -102,11 +102,8 @@ Result<std::vector<Bytes>> SyncSession::onHello(const Hello& h) {
 }
 
 std::vector<Bytes> SyncSession::sendState() {
-  std::vector<crdt::Envelope> all;
-  for (const auto& [id, node] : store_.records()) store_.elementEnvelopes(id, node, all);
-  Ops header{OpsMode::kState, store_.log().epoch(), 0, mine_->logHead, true, {}};
   std::vector<Bytes> out;
-  for (auto& b : encodeOpsChunked(header, all, options_.chunkBytes)) out.push_back(count(std::move(b)));
+  for (auto& b : encodeStateMessages(store_, nullptr, mine_->logHead, options_.chunkBytes)) out.push_back(count(std::move(b)));
   return out;
 }
 
@@ -289,6 +286,27 @@ std::vector<Bytes> encodeLiveBatch(const graph::Store& store, const std::vector<
   std::vector<std::uint64_t> seqs(envelopes.size());
   for (std::size_t i = 0; i < seqs.size(); ++i) seqs[i] = firstSeq + i;
   return encodeOpsChunked(header, envelopes, std::min(chunkBytes, store.options().limits.maxMessageBytes), &seqs);
+}
+
+std::vector<Bytes> encodeStateMessages(const graph::Store& store, const std::vector<std::string>* ids,
+                                       std::uint64_t watermark, std::size_t chunkBytes) {
+  std::vector<crdt::Envelope> envelopes;
+  if (ids) {
+    for (const auto& id : *ids) {
+      if (const graph::NodeRecord* n = store.find(id)) store.elementEnvelopes(id, *n, envelopes);
+    }
+  } else {
+    for (const auto& [id, node] : store.records()) store.elementEnvelopes(id, node, envelopes);
+  }
+  Ops header{OpsMode::kState, store.log().epoch(), 0, watermark, true, {}};
+  return encodeOpsChunked(header, envelopes, std::min(chunkBytes, store.options().limits.maxMessageBytes));
+}
+
+Result<graph::ApplyReport> loadOpsMessage(graph::Store& store, crdt::Verifier& verifier, ByteView message) {
+  CG_ASSIGN_OR_RETURN(Message m, decodeMessage(message, store.options().limits));
+  auto* ops = std::get_if<Ops>(&m);
+  if (!ops) return Status::corrupt("a stored record is not an OPS message");
+  return store.applyTrusted(ops->envelopes, verifier);
 }
 
 Result<graph::ApplyReport> applyOpsMessage(graph::Store& store, crdt::Verifier& verifier, ByteView message) {

@@ -94,6 +94,15 @@ class SyncSession {
 std::vector<Bytes> encodeLiveBatch(const graph::Store& store, const std::vector<crdt::Envelope>& envelopes,
                                    std::uint64_t firstSeq, std::size_t chunkBytes = 1u << 20);
 
+// The state of the given records (all of them when `ids` is null) as
+// chunked OPS state messages: for full-state sync and for persistence.
+std::vector<Bytes> encodeStateMessages(const graph::Store& store, const std::vector<std::string>* ids,
+                                       std::uint64_t watermark, std::size_t chunkBytes = 1u << 20);
+
+// Reloads state this replica persisted itself (an OPS message of any mode):
+// gated by `verifier`, but never deferred for clock skew (Store::applyTrusted).
+Result<graph::ApplyReport> loadOpsMessage(graph::Store& store, crdt::Verifier& verifier, ByteView message);
+
 // Applies an Ops message that arrived outside a session (a live batch
 // relayed over the mesh): decoded with the store's limits, gated by
 // `verifier`, no watermark bookkeeping. Other message types are an error.

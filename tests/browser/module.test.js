@@ -22,7 +22,10 @@ test('the module loads on the main thread and in a Worker without page errors', 
 test('the demo page runs the core and reaches the local relay', async () => {
   const page = await h.newPage();
   await page.goto(`${h.http.url}/web/`);
-  await page.waitForFunction(() => document.querySelector('#relay')?.dataset.state === 'open', null, { timeout: 10_000 });
+  // Both probes finish on their own schedule; wait for each to settle.
+  await page.waitForFunction(() => ['open', 'error'].includes(document.querySelector('#relay')?.dataset.state)
+    && ['ok', 'error'].includes(document.querySelector('#core')?.dataset.state), null, { timeout: 30_000 });
+  assert.equal(await page.getAttribute('#relay', 'data-state'), 'open');
   assert.match(await page.textContent('#core'), /cellgraph core \d+\.\d+\.\d+ .*signature verified/);
   assert.deepEqual(page.errors, []);
 });

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/sync/session.h"
 #include "test_util.h"
 
 namespace cellgraph::graph {
@@ -180,6 +181,24 @@ TEST_F(StoreTest, OpsTooFarAheadAreDeferredNotClampedAndApplyLater) {
   clock.advance(3'600'000);
   EXPECT_EQ(apply(a.store, {future}).applied, 1u);
   EXPECT_TRUE(a.store.exists("f"));
+}
+
+TEST_F(StoreTest, ReloadingOwnStateIsNeverDeferredForSkew) {
+  ManualClock later(T + 3'600'000);  // the state was written an hour "ahead"
+  Store original(later, {1, 7, 60'000, 100, {}});
+  ASSERT_TRUE(original.put("kept", obj(R"({"v":1})")).ok());
+  auto saved = sync::encodeStateMessages(original, nullptr, 0);
+  Store reloaded(clock, {1, 8, 60'000, 100, {}});  // the device clock went back
+  for (const auto& m : saved) {
+    auto r = sync::loadOpsMessage(reloaded, verifier, m);
+    ASSERT_TRUE(r.ok()) << r.status().toString();
+    EXPECT_EQ(r->deferred, 0u);
+  }
+  EXPECT_TRUE(reloaded.exists("kept"));
+  auto next = reloaded.put("kept", obj(R"({"v":2})"));  // and new writes still win
+  ASSERT_TRUE(next.ok());
+  EXPECT_GT(next->clock, original.find("kept")->clock);
+  EXPECT_FALSE(sync::loadOpsMessage(reloaded, verifier, Bytes{0x93, 0x01, 0x01, 0x01}).ok());
 }
 
 TEST_F(StoreTest, LocalValuesAreCheckedAgainstLimits) {
