@@ -94,6 +94,27 @@ class StoreHandle {
     return report.ok() ? okToJs(bytesToJs(api::encodeApplyReport(*report))) : statusToJs(report.status());
   }
 
+  // Persistence: the state of every record, or of the given ids (msgpack
+  // [id...]), as OPS state messages (msgpack [message bin...]).
+  val snapshot() const {
+    return bytesToJs(api::encodeReceiveResult(sync::encodeStateMessages(*store_, nullptr, 0), {}));
+  }
+
+  val exportNodes(val idsBytes) const {
+    if (!isUint8Array(idsBytes)) return notBytes("ids");
+    auto ids = api::decodeIdList(bytesFromJs(idsBytes), store_->options().limits);
+    if (!ids.ok()) return statusToJs(ids.status());
+    return okToJs(bytesToJs(api::encodeReceiveResult(sync::encodeStateMessages(*store_, &*ids, 0), {})));
+  }
+
+  // Reloads a message this store persisted earlier (never deferred for skew).
+  val load(val message) {
+    if (!isUint8Array(message)) return notBytes("message");
+    auto report = sync::loadOpsMessage(*store_, verifier_, bytesFromJs(message));
+    if (report.ok()) changed(report->changedIds);
+    return report.ok() ? okToJs(bytesToJs(api::encodeApplyReport(*report))) : statusToJs(report.status());
+  }
+
   val get(std::string id) const {
     const graph::NodeRecord* n = store_->find(id);
     if (!n || !n->exists()) return val::null();
@@ -202,6 +223,9 @@ EMSCRIPTEN_BINDINGS(cellgraph_store) {
       .function("write", &StoreHandle::write)
       .function("applyLive", &StoreHandle::applyLive)
       .function("get", &StoreHandle::get)
+      .function("snapshot", &StoreHandle::snapshot)
+      .function("exportNodes", &StoreHandle::exportNodes)
+      .function("load", &StoreHandle::load)
       .function("query", &StoreHandle::query)
       .function("subscribe", &StoreHandle::subscribe)
       .function("unsubscribe", &StoreHandle::unsubscribe)

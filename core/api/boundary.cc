@@ -54,6 +54,20 @@ Result<std::vector<crdt::Op>> decodeOpBatch(ByteView bytes, const Limits& limits
   return ops;
 }
 
+Result<std::vector<std::string>> decodeIdList(ByteView bytes, const Limits& limits) {
+  CG_ASSIGN_OR_RETURN(auto handle, crdt::unpackOne(bytes, limits));
+  const msgpack::object& o = handle.get();
+  if (o.type != msgpack::type::ARRAY) return Status::invalidArgument("an id list is an array of strings");
+  std::vector<std::string> ids;
+  ids.reserve(o.via.array.size);
+  for (std::uint32_t i = 0; i < o.via.array.size; ++i) {
+    const msgpack::object& x = o.via.array.ptr[i];
+    if (x.type != msgpack::type::STR) return Status::invalidArgument("id " + std::to_string(i) + " is not a string");
+    ids.emplace_back(x.via.str.ptr, x.via.str.size);
+  }
+  return ids;
+}
+
 Bytes encodeWriteResult(const std::vector<Bytes>& messages, const graph::ApplyReport& report) {
   Bytes out;
   ByteSink sink{out};

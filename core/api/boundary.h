@@ -24,6 +24,8 @@
 namespace cellgraph::api {
 
 Result<std::vector<crdt::Op>> decodeOpBatch(ByteView bytes, const Limits& limits);
+// [id str...]
+Result<std::vector<std::string>> decodeIdList(ByteView bytes, const Limits& limits);
 Bytes encodeWriteResult(const std::vector<Bytes>& messages, const graph::ApplyReport& report);
 Bytes encodeApplyReport(const graph::ApplyReport& report);
 // Precondition: node.exists().

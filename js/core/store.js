@@ -101,6 +101,18 @@ export class CoreStore {
     }));
   }
 
+  /** Every record's state, as OPS messages to persist (Uint8Array[]). */
+  snapshot() { return decode(this.#live().snapshot())[0]; }
+
+  /** The state of the given nodes, as OPS messages to persist. */
+  exportNodes(ids) { return decode(check(this.#live().exportNodes(encode(ids))))[0]; }
+
+  /** Reloads a message produced by snapshot()/exportNodes(); never deferred. */
+  load(message) {
+    const [applied, stale, deferred, changed] = decode(check(this.#live().load(message)));
+    return { applied, stale, deferred, changed };
+  }
+
   digest() { return this.#live().digest(); }
   get liveCount() { return this.#live().liveCount(); }
   get recordCount() { return this.#live().recordCount(); }
