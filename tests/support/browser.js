@@ -49,3 +49,31 @@ export async function startHarness({ relay: wantRelay = true } = {}) {
     },
   };
 }
+
+/**
+ * Chromium on a persistent profile that the test can kill like a crash
+ * (SIGKILL to its whole process group), then start again on the same profile.
+ * @returns {Promise<{browser, context, kill(): void}>}
+ */
+export async function launchKillableBrowser(userDataDir) {
+  const { spawn } = await import('node:child_process');
+  const proc = spawn(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', [
+    ...CHROMIUM_ARGS, '--headless=new', `--user-data-dir=${userDataDir}`, '--remote-debugging-port=0', 'about:blank',
+  ], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const wsUrl = await new Promise((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`chromium did not start: ${err}`)), 30_000);
+    proc.stderr.on('data', (d) => {
+      err += d;
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    proc.on('exit', (code) => reject(new Error(`chromium exited (${code}): ${err}`)));
+  });
+  const browser = await chromium.connectOverCDP(wsUrl);
+  return {
+    browser,
+    context: browser.contexts()[0],
+    kill: () => { try { process.kill(-proc.pid, 'SIGKILL'); } catch {} },
+  };
+}

@@ -1,0 +1,39 @@
+// The main thread's side of the engine worker: one Promise per request,
+// errors rebuilt as CellgraphError, events handed to a listener.
+import { CellgraphError } from '../core/errors.js';
+
+export class EngineClient {
+  #worker;
+  #next = 1;
+  #pending = new Map();
+  #onEvents;
+
+  /** @param {Worker} worker  @param {(events: object[]) => void} onEvents */
+  constructor(worker, onEvents) {
+    this.#worker = worker;
+    this.#onEvents = onEvents;
+    worker.onmessage = ({ data }) => {
+      if (data.type === 'events') return this.#onEvents(data.events);
+      const p = this.#pending.get(data.id);
+      if (!p) return;
+      this.#pending.delete(data.id);
+      if (data.error) p.reject(CellgraphError.fromJSON(data.error));
+      else p.resolve(data.result);
+    };
+    worker.onerror = (e) => {
+      const err = new CellgraphError('INTERNAL', `the engine worker failed: ${e.message}`);
+      for (const p of this.#pending.values()) p.reject(err);
+      this.#pending.clear();
+    };
+  }
+
+  call(type, args, transfer = []) {
+    return new Promise((resolve, reject) => {
+      const id = this.#next++;
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, type, args }, transfer);
+    });
+  }
+
+  terminate() { this.#worker.terminate(); }
+}

@@ -1,0 +1,94 @@
+// The engine worker: the wasm core and the storage live here, off the UI
+// thread. Requests {id, type, args} are answered {id, result} or
+// {id, error: {code, message}}; live query events go out as one
+// {type: 'events'} message per batch of changes.
+//
+// Durability: a write is applied, appended to storage, and only then
+// answered, so an acknowledged write survives a crash of the page.
+// Persistence format: storage snapshot = core.snapshot() messages; log =
+// the OPS messages of each change (local write batches as written, other
+// changes as the changed nodes' state). Loading replays both with
+// core.load(), which never defers ops for clock skew.
+import { CoreStore } from '../core/store.js';
+import { CellgraphError } from '../core/errors.js';
+import { openStorage } from '../storage/index.js';
+
+if (typeof WorkerGlobalScope === 'undefined' || !(self instanceof WorkerGlobalScope)) {
+  throw new Error('engine.worker.js must run in a dedicated Worker');
+}
+
+const COMPACT_AFTER = 2000;  // log batches before the log is folded into a snapshot
+
+let store = null;
+let storage = null;
+let appendsSinceSnapshot = 0;
+let queue = Promise.resolve();  // storage operations, strictly in order
+const serial = (fn) => (queue = queue.then(fn, fn));
+
+function flushEvents() {
+  const events = store?.takeEvents() ?? [];
+  if (events.length) postMessage({ type: 'events', events });
+}
+
+async function persist(messages) {
+  for (const m of messages) await storage.append(m);
+  appendsSinceSnapshot += messages.length;
+  if (appendsSinceSnapshot >= COMPACT_AFTER) {
+    await storage.replace(store.snapshot());
+    appendsSinceSnapshot = 0;
+  }
+}
+
+const handlers = {
+  async open({ name, storage: kind }) {
+    storage = await openStorage(name, kind);
+    const { snapshot, log, dropped } = await storage.read();
+    store = await CoreStore.open();
+    for (const m of snapshot) store.load(m);
+    for (const m of log) store.load(m);
+    store.takeEvents();
+    appendsSinceSnapshot = log.length;
+    return { storage: storage.kind, nodes: store.liveCount, droppedBytes: dropped };
+  },
+  write({ ops }) {
+    const w = store.write(ops);  // throws (and changes nothing) on bad input
+    return serial(() => persist(w.messages)).then(() => { flushEvents(); return { changed: w.changed }; });
+  },
+  get({ id }) { return store.get(id); },
+  query({ options }) { return store.query(options).map(({ id, value, edges }) => ({ id, value, edges })); },
+  subscribe({ options }) {
+    const { id, initial } = store.subscribe(options);
+    return { id, initial: initial.map(({ id: nodeId, value, edges }) => ({ id: nodeId, value, edges })) };
+  },
+  unsubscribe({ id }) { return store.unsubscribe(id); },
+  clear() {
+    return serial(async () => {
+      await storage.replace([]);
+      const subscriptionsGone = store;
+      store = await CoreStore.open();
+      subscriptionsGone.close();
+      appendsSinceSnapshot = 0;
+    });
+  },
+  close() {
+    return serial(async () => {
+      await storage.close();
+      store.close();
+      store = null;
+    });
+  },
+  stats() { return { nodes: store.liveCount, records: store.recordCount, storage: storage.kind }; },
+};
+
+onmessage = async ({ data: { id, type, args } }) => {
+  try {
+    if (type !== 'open' && !store) throw new CellgraphError('CLOSED', 'the database is not open');
+    const handler = handlers[type];
+    if (!handler) throw new CellgraphError('INVALID_ARGUMENT', `unknown request "${type}"`);
+    const result = await handler(args ?? {});
+    postMessage({ id, result });
+  } catch (err) {
+    const code = err instanceof CellgraphError ? err.code : (err?.code ?? 'INTERNAL');
+    postMessage({ id, error: { code, message: err?.message ?? String(err) } });
+  }
+};
