@@ -1,7 +1,5 @@
-// Demo page: proves the core runs here and the local relay answers.
-import { ready, CellgraphError } from '../js/index.js';
-import { loadCore } from '../js/core/module.js';
-import { check } from '../js/core/errors.js';
+// Demo: a realtime list over cellgraph, plus a check of the local relay.
+import { open, ready, CellgraphError } from '../js/index.js';
 
 const show = (id, state, text) => {
   const el = document.getElementById(id);
@@ -9,17 +7,32 @@ const show = (id, state, text) => {
   el.textContent = text;
 };
 
-async function runCore() {
+async function runDatabase() {
   const { version } = await ready();
-  const core = await loadCore();
-  const kp = core.ed25519KeyPair();
-  const msg = new TextEncoder().encode(`hello at ${Date.now()}`);
-  const t0 = performance.now();
-  const sig = check(core.ed25519Sign(msg, kp.secretKey));
-  const ok = core.ed25519Verify(msg, sig, kp.publicKey);
-  const ms = (performance.now() - t0).toFixed(2);
-  show('core', ok ? 'ok' : 'error',
-    `cellgraph core ${version} running: ed25519 signature verified (${ok}) in ${ms} ms`);
+  const db = await open('demo');
+  show('core', 'ok', `cellgraph core ${version} running: database "demo" on ${db.info.storage}, ${db.info.nodes} nodes`);
+  const list = document.getElementById('items');
+  const render = new Map();
+  await db.map({ field: 'created' }, ({ id, value, action }) => {
+    if (action === 'removed') { render.get(id)?.remove(); render.delete(id); return; }
+    let li = render.get(id);
+    if (!li) {
+      li = document.createElement('li');
+      const remove = document.createElement('button');
+      remove.textContent = 'remove';
+      remove.onclick = () => db.remove(id);
+      li.append(document.createElement('span'), remove);
+      render.set(id, li);
+      list.append(li);
+    }
+    li.firstChild.textContent = value.title;
+  });
+  document.getElementById('add').onsubmit = async (e) => {
+    e.preventDefault();
+    const input = document.getElementById('title');
+    await db.put({ title: input.value, created: Date.now() });
+    input.value = '';
+  };
 }
 
 async function probeRelay() {
@@ -35,5 +48,5 @@ async function probeRelay() {
   ws.onerror = () => show('relay', 'error', `relay ${url} is unreachable`);
 }
 
-runCore().catch((err) => show('core', 'error', err instanceof CellgraphError ? `${err.code}: ${err.message}` : String(err)));
+runDatabase().catch((err) => show('core', 'error', err instanceof CellgraphError ? `${err.code}: ${err.message}` : String(err)));
 probeRelay().catch((err) => show('relay', 'error', String(err)));

@@ -19,13 +19,38 @@ test('the module loads on the main thread and in a Worker without page errors', 
   assert.deepEqual(page.errors, []);
 });
 
-test('the demo page runs the core and reaches the local relay', async () => {
+test('the demo page opens a database, shows a realtime list and reaches the local relay', async () => {
   const page = await h.newPage();
   await page.goto(`${h.http.url}/web/`);
   // Both probes finish on their own schedule; wait for each to settle.
   await page.waitForFunction(() => ['open', 'error'].includes(document.querySelector('#relay')?.dataset.state)
     && ['ok', 'error'].includes(document.querySelector('#core')?.dataset.state), null, { timeout: 30_000 });
   assert.equal(await page.getAttribute('#relay', 'data-state'), 'open');
-  assert.match(await page.textContent('#core'), /cellgraph core \d+\.\d+\.\d+ .*signature verified/);
+  assert.match(await page.textContent('#core'), /cellgraph core \d+\.\d+\.\d+ running: database "demo" on opfs-sync/);
+  await page.fill('#title', 'buy milk');
+  await page.click('#add button');
+  await page.waitForFunction(() => document.querySelector('#items')?.textContent.includes('buy milk'));
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('#items')?.textContent.includes('buy milk'));
+  assert.deepEqual(page.errors, []);
+});
+
+test("the README's quick start works as written", async () => {
+  const { readFile } = await import('node:fs/promises');
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  const block = /## Quick start[\s\S]*?```html\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(block, 'the README has a quick start html block');
+  const page = await h.newPage();
+  const logs = [];
+  page.on('console', (m) => { if (m.type() === 'log') logs.push(m.text()); });
+  await page.goto(`${h.http.url}/tests/browser/fixtures/load.html`);
+  await page.evaluate((html) => {
+    const script = document.createElement('script');
+    script.type = 'module';
+    script.textContent = /<script type="module">([\s\S]*)<\/script>/.exec(html)[1];
+    document.body.append(script);
+  }, block);
+  for (let i = 0; i < 100 && !logs.some((l) => l.startsWith('initial ')); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(logs.some((l) => l.startsWith('initial ')), `the quick start logged: ${logs}`);
   assert.deepEqual(page.errors, []);
 });

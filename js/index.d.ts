@@ -1,0 +1,99 @@
+// Type declarations for cellgraph's public API (js/index.js).
+// Kept by hand beside the code; tests/browser/database.test.js exercises
+// every member declared here.
+
+export type ErrorCodeName =
+  | 'OK' | 'INVALID_ARGUMENT' | 'TOO_LARGE' | 'CORRUPT' | 'UNSUPPORTED_VERSION' | 'BAD_SIGNATURE'
+  | 'UNAUTHORIZED' | 'NOT_FOUND' | 'CLOCK_SKEW' | 'CLOSED' | 'INTERNAL';
+
+export declare const ErrorCode: Readonly<Record<ErrorCodeName, number>>;
+
+/** The one error type cellgraph throws; `code` is stable. */
+export declare class CellgraphError extends Error {
+  constructor(code: ErrorCodeName, message: string, options?: ErrorOptions);
+  readonly name: 'CellgraphError';
+  readonly code: ErrorCodeName;
+  static fromJSON(data: { code: ErrorCodeName; message: string }): CellgraphError;
+  toJSON(): { name: 'CellgraphError'; code: ErrorCodeName; message: string };
+}
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type NodeValue = { [key: string]: JsonValue };
+
+export interface GraphNode<V extends NodeValue = NodeValue> {
+  id: string;
+  value: V;
+  /** Targets of this node's visible edges, in id order. */
+  edges: string[];
+}
+
+export type StorageKind = 'opfs-sync' | 'opfs-async' | 'indexeddb' | 'memory';
+
+export interface OpenOptions {
+  /** Force a storage backend; default: the best this browser offers. */
+  storage?: StorageKind;
+}
+
+type Scalar = string | number | boolean | null;
+export interface FieldOperators {
+  $eq?: JsonValue; $ne?: JsonValue;
+  $gt?: number | string; $gte?: number | string; $lt?: number | string; $lte?: number | string;
+  $in?: JsonValue[]; $nin?: JsonValue[]; $between?: [number | string, number | string]; $exists?: boolean;
+  $startsWith?: string; $endsWith?: string; $contains?: Scalar; $like?: string; $regex?: string; $text?: string;
+  $near?: { latitude: number; longitude: number; radius: number };
+  $bbox?: { minLat: number; maxLat: number; minLng: number; maxLng: number };
+}
+export type Query = {
+  $and?: Query[]; $or?: Query[]; $not?: Query; $edge?: Query;
+  $near?: { latitude: number; longitude: number; radius: number };
+  $bbox?: { minLat: number; maxLat: number; minLng: number; maxLng: number };
+} & { [field: string]: JsonValue | FieldOperators | Query[] | Query | undefined };
+
+export interface MapOptions {
+  query?: Query;
+  /** Sort field (dot path); by id when absent. */
+  field?: string;
+  order?: 'asc' | 'desc';
+  $limit?: number;
+  $after?: string;
+  $before?: string;
+  /** Default: true when a callback is given. */
+  realtime?: boolean;
+}
+
+export interface MapEvent<V extends NodeValue = NodeValue> {
+  id: string;
+  /** null when removed */
+  value: V | null;
+  edges: string[];
+  action: 'initial' | 'added' | 'updated' | 'removed';
+}
+
+export interface MapResult<V extends NodeValue = NodeValue> {
+  results: GraphNode<V>[];
+  /** Present for realtime maps. */
+  unsubscribe?: () => Promise<void>;
+}
+
+export interface Database {
+  readonly name: string;
+  readonly info: { storage: StorageKind; nodes: number; droppedBytes: number };
+  /** Replaces the node's whole value; resolves to its id once durable. */
+  put<V extends NodeValue>(value: V, id?: string): Promise<string>;
+  /** Several puts as one atomic, durable batch. */
+  putMany(entries: Array<[NodeValue, string?]>): Promise<string[]>;
+  get(id: string): Promise<{ result: GraphNode | null }>;
+  get(id: string, callback: (node: GraphNode | null) => void): Promise<{ result: GraphNode | null; unsubscribe: () => Promise<void> }>;
+  /** Both nodes must exist (else NOT_FOUND). */
+  link(sourceId: string, targetId: string): Promise<void>;
+  unlink(sourceId: string, targetId: string): Promise<void>;
+  remove(id: string): Promise<void>;
+  map<V extends NodeValue = NodeValue>(options?: MapOptions, callback?: (event: MapEvent<V>) => void): Promise<MapResult<V>>;
+  map<V extends NodeValue = NodeValue>(callback: (event: MapEvent<V>) => void, options?: MapOptions): Promise<MapResult<V>>;
+  /** Drops every node of this database on this device. */
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export declare function open(name: string, options?: OpenOptions): Promise<Database>;
+export declare function ready(options?: { wasmUrl?: string | URL; wasmBinary?: ArrayBuffer | Uint8Array }): Promise<{ version: string }>;
