@@ -3,27 +3,47 @@
 // the wasm core and the storage live. See index.d.ts for the contract.
 import { CellgraphError } from './core/errors.js';
 import { OpType } from './core/store.js';
-import { EngineClient } from './worker/client.js';
+import { TabLink } from './locks/tab-link.js';
 
 const newId = () => crypto.randomUUID();
 
 export class Database {
   #client;
-  #listeners = new Map();  // subscription id -> callback(event)
+  #subs = new Map();  // engine subscription id -> {options, callback, ids: Set}
   #queued = [];
   #scheduled = false;
   #closed = false;
 
   /** @internal use open() */
-  constructor(worker, name) {
+  constructor(name) {
     this.name = name;
-    this.#client = new EngineClient(worker, (events) => this.#deliver(events));
   }
 
   /** @internal */
   async _open(options) {
-    this.info = await this.#client.call('open', { name: this.name, storage: options.storage });
+    this.#client = new TabLink(this.name, options, (events) => this.#deliver(events), () => this.#resubscribe());
+    await this.#client.start();
+    if (this.#client.role === 'follower') this.#client.hello();
+    const stats = await this.#client.call('stats');
+    this.info = { storage: stats.storage, nodes: stats.nodes, droppedBytes: this.#client.info?.droppedBytes ?? 0 };
     return this;
+  }
+
+  /** This tab runs the engine ('leader') or talks to the tab that does ('follower'). */
+  get role() { return this.#client.role; }
+
+  // A new leader has no subscriptions: register ours again and report what
+  // changed meanwhile as added/removed.
+  async #resubscribe() {
+    const old = [...this.#subs.entries()];
+    this.#subs.clear();
+    for (const [, sub] of old) {
+      const { id, initial } = await this.#client.call('subscribe', { options: sub.options });
+      const now = new Map(initial.map((n) => [n.id, n]));
+      this.#subs.set(id, { ...sub, ids: new Set(now.keys()) });
+      for (const prev of sub.ids) if (!now.has(prev)) sub.callback?.({ id: prev, value: null, edges: [], action: 'removed' });
+      for (const [nid, n] of now) if (!sub.ids.has(nid)) sub.callback?.({ ...n, action: 'added' });
+    }
   }
 
   // Events arrive once per applied batch; callbacks run together on the next
@@ -37,9 +57,10 @@ export class Database {
       const batch = this.#queued;
       this.#queued = [];
       for (const e of batch) {
-        const cb = this.#listeners.get(e.subscription);
-        if (!cb) continue;
-        cb({ id: e.id, value: e.node?.value ?? null, edges: e.node?.edges ?? [], action: e.action });
+        const sub = this.#subs.get(e.subscription);
+        if (!sub) continue;
+        if (e.action === 'removed') sub.ids.delete(e.id); else sub.ids.add(e.id);
+        sub.callback?.({ id: e.id, value: e.node?.value ?? null, edges: e.node?.edges ?? [], action: e.action });
       }
     });
   }
@@ -100,25 +121,26 @@ export class Database {
       return { results };
     }
     const { id, initial } = await this.#client.call('subscribe', { options: rest });
-    if (callback) {
-      this.#listeners.set(id, callback);
-      for (const n of initial) callback({ ...n, action: 'initial' });
-    }
+    const sub = { options: rest, callback, ids: new Set(initial.map((n) => n.id)) };
+    this.#subs.set(id, sub);
+    if (callback) for (const n of initial) callback({ ...n, action: 'initial' });
     const unsubscribe = async () => {
-      this.#listeners.delete(id);
-      if (!this.#closed) await this.#client.call('unsubscribe', { id });
+      for (const [key, s] of this.#subs) {
+        if (s !== sub) continue;
+        this.#subs.delete(key);
+        if (!this.#closed) await this.#client.call('unsubscribe', { id: key });
+      }
     };
     return { results: initial, unsubscribe };
   }
 
   /** Drops every node of this database on this device. */
-  async clear() { await this.#client.call('clear'); this.#listeners.clear(); }
+  async clear() { await this.#client.call('clear'); this.#subs.clear(); }
 
   async close() {
     if (this.#closed) return;
     this.#closed = true;
-    this.#listeners.clear();
-    await this.#client.call('close');
-    this.#client.terminate();
+    this.#subs.clear();
+    await this.#client.close();
   }
 }

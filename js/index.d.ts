@@ -78,6 +78,8 @@ export interface MapResult<V extends NodeValue = NodeValue> {
 export interface Database {
   readonly name: string;
   readonly info: { storage: StorageKind; nodes: number; droppedBytes: number };
+  /** 'leader': this tab runs the engine; 'follower': it shares another tab's (Web Locks election). */
+  readonly role: 'leader' | 'follower' | 'starting' | 'closing';
   /** Replaces the node's whole value; resolves to its id once durable. */
   put<V extends NodeValue>(value: V, id?: string): Promise<string>;
   /** Several puts as one atomic, durable batch. */

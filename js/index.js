@@ -1,12 +1,15 @@
 // cellgraph — the public API: open() and the error type.
 import { loadCore } from './core/module.js';
 import { Database } from './database.js';
+import { TabLink } from './locks/tab-link.js';
+import { CellgraphError } from './core/errors.js';
 
 export { CellgraphError, ErrorCode } from './core/errors.js';
 
 /**
- * Opens (or creates) a database stored on this device. The engine runs in a
- * dedicated Worker; the returned Database is a Promise client of it.
+ * Opens (or creates) a database stored on this device. One tab per origin
+ * (elected with the Web Locks API) runs the engine in a dedicated Worker;
+ * other tabs share it over a BroadcastChannel and take over when it closes.
  * @param {string} name
  * @param {{storage?: 'opfs-sync'|'opfs-async'|'indexeddb'|'memory'}} [options]
  *   storage: force a backend (default: the best this browser has)
@@ -14,14 +17,8 @@ export { CellgraphError, ErrorCode } from './core/errors.js';
  */
 export async function open(name, options = {}) {
   if (typeof name !== 'string' || name === '') throw new TypeError('open() needs a database name');
-  const worker = new Worker(new URL('./worker/engine.worker.js', import.meta.url), { type: 'module' });
-  const db = new Database(worker, name);
-  try {
-    return await db._open(options);
-  } catch (err) {
-    worker.terminate();
-    throw err;
-  }
+  if (!TabLink.supported()) throw new CellgraphError('INTERNAL', 'cellgraph needs the Web Locks API and BroadcastChannel');
+  return new Database(name)._open(options);
 }
 
 /**

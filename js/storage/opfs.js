@@ -21,7 +21,17 @@ class SyncFiles {
   async handle(name) {
     if (!this.handles.has(name)) {
       const fh = await this.dir.getFileHandle(name, { create: true });
-      this.handles.set(name, await fh.createSyncAccessHandle());
+      // A tab taking over from a closing one may find the old worker still
+      // holding the file for a moment: retry for up to five seconds.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          this.handles.set(name, await fh.createSyncAccessHandle());
+          break;
+        } catch (err) {
+          if (err?.name !== 'NoModificationAllowedError' || attempt >= 100) throw err;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
     }
     return this.handles.get(name);
   }

@@ -1,0 +1,149 @@
+// One writer per database per origin. The tab holding the Web Lock
+// `cellgraph:<name>` runs the engine worker (the leader); other tabs
+// (followers) send their requests to it over a BroadcastChannel and get
+// their live-query events back the same way. When the leader closes or
+// dies, the browser hands the lock to a waiting tab, which starts its own
+// worker on the same storage and announces itself; followers then resend
+// requests still in flight (the leader ignores repeats) and re-subscribe.
+import { CellgraphError } from '../core/errors.js';
+import { EngineClient } from '../worker/client.js';
+
+export class TabLink {
+  #name; #options; #onEvents; #onLeaderChange;
+  #channel; #client = null; #release = null;
+  #tabId = crypto.randomUUID();
+  #next = 1;
+  #pending = new Map();            // request id -> {type, args, resolve, reject}
+  #handled = new Map();            // "tab:id" -> result promise (a leader answers each request once)
+  #owners = new Map();             // subscription id -> tab id
+  #closed = false;
+  role = 'starting';
+
+  /**
+   * @param {(events: object[]) => void} onEvents events of this tab's subscriptions
+   * @param {() => void} onLeaderChange called when a new leader took over
+   */
+  constructor(name, options, onEvents, onLeaderChange) {
+    this.#name = name;
+    this.#options = options;
+    this.#onEvents = onEvents;
+    this.#onLeaderChange = onLeaderChange;
+  }
+
+  static supported() { return typeof navigator !== 'undefined' && !!navigator.locks && typeof BroadcastChannel !== 'undefined'; }
+
+  async start() {
+    this.#channel = new BroadcastChannel(`cellgraph:${this.#name}`);
+    this.#channel.onmessage = ({ data }) => this.#onChannel(data);
+    const lock = `cellgraph:${this.#name}`;
+    const won = await new Promise((resolve, reject) => {
+      navigator.locks.request(lock, { ifAvailable: true }, (held) => {
+        if (!held) { resolve(false); return undefined; }
+        return this.#lead().then(() => { resolve(true); return this.#hold(); }, (err) => { reject(err); });
+      }).catch(reject);
+    });
+    if (!won) {
+      this.role = 'follower';
+      // Queue for the lock: granted when the leader closes or its tab dies.
+      navigator.locks.request(lock, async () => {
+        if (this.#closed) return;
+        await this.#lead();
+        this.#onLeaderChange();
+        await this.#hold();
+      }).catch(() => {});
+    }
+    return this;
+  }
+
+  #hold() { return new Promise((release) => { this.#release = release; }); }
+
+  async #lead() {
+    const worker = new Worker(new URL('../worker/engine.worker.js', import.meta.url), { type: 'module' });
+    this.#client = new EngineClient(worker, (events) => this.#route(events));
+    this.info = await this.#client.call('open', { name: this.#name, storage: this.#options.storage });
+    if (this.#closed) { await this.#client.call('close').catch(() => {}); this.#client.terminate(); return; }
+    this.role = 'leader';
+    this.#owners.clear();
+    this.#handled.clear();
+    this.#channel.postMessage({ kind: 'leader', tab: this.#tabId });
+    // Requests this tab sent to the old leader and never got answered.
+    for (const [id, p] of this.#pending) this.#execute(this.#tabId, id, p.type, p.args).then(p.resolve, p.reject);
+    this.#pending.clear();
+  }
+
+  #route(events) {
+    const mine = [], others = new Map();
+    for (const e of events) {
+      const owner = this.#owners.get(e.subscription) ?? this.#tabId;
+      if (owner === this.#tabId) mine.push(e);
+      else (others.get(owner) ?? others.set(owner, []).get(owner)).push(e);
+    }
+    if (mine.length) this.#onEvents(mine);
+    for (const [to, list] of others) this.#channel.postMessage({ kind: 'events', to, events: list });
+  }
+
+  #execute(from, id, type, args) {
+    const key = `${from}:${id}`;
+    if (!this.#handled.has(key)) {
+      const result = this.#client.call(type, args).then((r) => {
+        if (type === 'subscribe') this.#owners.set(r.id, from);
+        return r;
+      });
+      this.#handled.set(key, result);
+      if (this.#handled.size > 10_000) this.#handled.delete(this.#handled.keys().next().value);
+    }
+    return this.#handled.get(key);
+  }
+
+  #onChannel(msg) {
+    if (msg.kind === 'request' && this.role === 'leader') {
+      this.#execute(msg.from, msg.id, msg.type, msg.args).then(
+        (result) => this.#channel.postMessage({ kind: 'response', to: msg.from, id: msg.id, result }),
+        (err) => this.#channel.postMessage({ kind: 'response', to: msg.from, id: msg.id,
+          error: { code: err.code ?? 'INTERNAL', message: err.message } }));
+    } else if (msg.kind === 'response' && msg.to === this.#tabId) {
+      const p = this.#pending.get(msg.id);
+      if (!p) return;
+      this.#pending.delete(msg.id);
+      if (msg.error) p.reject(CellgraphError.fromJSON(msg.error)); else p.resolve(msg.result);
+    } else if (msg.kind === 'events' && msg.to === this.#tabId) {
+      this.#onEvents(msg.events);
+    } else if (msg.kind === 'leader' && this.role === 'follower') {
+      for (const [id, p] of this.#pending) this.#send(id, p.type, p.args);  // the new leader dedupes
+      if (this.#sawLeader) this.#onLeaderChange();
+      this.#sawLeader = true;
+    } else if (msg.kind === 'hello' && this.role === 'leader') {
+      this.#channel.postMessage({ kind: 'leader', tab: this.#tabId });
+    }
+  }
+
+  #sawLeader = false;
+
+  #send(id, type, args) { this.#channel.postMessage({ kind: 'request', from: this.#tabId, id, type, args }); }
+
+  call(type, args = {}) {
+    if (this.#closed) return Promise.reject(new CellgraphError('CLOSED', 'the database is closed'));
+    const id = this.#next++;
+    if (this.role === 'leader') return this.#execute(this.#tabId, id, type, args);
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { type, args, resolve, reject });
+      this.#send(id, type, args);
+    });
+  }
+
+  /** Asks the current leader to announce itself (a follower's first contact). */
+  hello() { this.#channel.postMessage({ kind: 'hello', from: this.#tabId }); }
+
+  async close() {
+    this.#closed = true;
+    if (this.role === 'leader') {
+      this.role = 'closing';  // followers' requests wait for the next leader
+      await this.#client.call('close').catch(() => {});
+      this.#client.terminate();
+    }
+    this.#release?.();
+    this.#channel.close();
+    for (const p of this.#pending.values()) p.reject(new CellgraphError('CLOSED', 'the database is closed'));
+    this.#pending.clear();
+  }
+}
