@@ -11,12 +11,7 @@ let h;
 before(async () => { h = await startHarness({ relay: false }); });
 after(async () => { await h?.close(); });
 
-async function fixture(context) {
-  const page = await h.newPage(context);
-  await page.goto(`${h.http.url}/tests/browser/fixtures/db.html`);
-  await page.waitForFunction(() => window.fixtureReady === true);
-  return page;
-}
+const fixture = (context) => h.openFixture('db.html', context);
 
 test('CRUD and realtime map events', async () => {
   const page = await fixture();

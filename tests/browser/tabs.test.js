@@ -10,9 +10,7 @@ before(async () => { h = await startHarness({ relay: false }); });
 after(async () => { await h?.close(); });
 
 async function tab(context) {
-  const page = await h.newPage(context);
-  await page.goto(`${h.http.url}/tests/browser/fixtures/db.html`);
-  await page.waitForFunction(() => window.fixtureReady === true);
+  const page = await h.openFixture('db.html', context);
   await page.evaluate(async () => {
     window.db = await cellgraph.open('shared');
     window.seen = [];

@@ -42,6 +42,13 @@ export async function startHarness({ relay: wantRelay = true } = {}) {
       pages.push(page);
       return page;
     },
+    /** A page on a fixture that sets window.fixtureReady once loaded. */
+    async openFixture(fixturePath, context) {
+      const page = await this.newPage(context);
+      await page.goto(`${http.url}/tests/browser/fixtures/${fixturePath}`);
+      await page.waitForFunction(() => window.fixtureReady === true);
+      return page;
+    },
     async close() {
       await browser.close().catch(() => {});
       await http.close();
