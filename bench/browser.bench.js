@@ -66,6 +66,59 @@ const results = await page.evaluate(async () => {
   return out;
 });
 
+// The same import on Yjs (Y.Map) + y-indexeddb in the same browser: Yjs has no
+// queries, so "map" is filter + sort over the map's entries, as an app would do.
+const yjsPage = await context.newPage();
+yjsPage.on('pageerror', (e) => console.error('yjs page error:', e.message));
+await yjsPage.goto(`${http.url}/bench/pages/yjs.html`);
+await yjsPage.waitForFunction(() => window.fixtureReady === true, null, { timeout: 30_000 });
+const yjs = await yjsPage.evaluate(async () => {
+  const out = {};
+  const now = () => performance.now();
+  const longest = { ms: 0 };
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) longest.ms = Math.max(longest.ms, e.duration); })
+    .observe({ type: 'longtask', buffered: false });
+  for (const n of [10_000, 100_000]) {
+    let doc = new Y.Doc();
+    let provider = new yidb.IndexeddbPersistence(`yjs-bench-${n}`, doc);
+    await provider.whenSynced;
+    const map = doc.getMap('nodes');
+    longest.ms = 0;
+    let t0 = now();
+    for (let b = 0; b < n / 5000; b++) {
+      doc.transact(() => {
+        for (let i = 0; i < 5000; i++) {
+          const k = b * 5000 + i;
+          map.set(`n${k}`, { k, group: k % 100, score: (k * 7919) % 1000, title: `item ${k}` });
+        }
+      });
+      await yidb.storeState(provider, true);  // the point where the batch is on disk
+    }
+    out[`import${n}Ms`] = now() - t0;
+    out[`import${n}LongestTaskMs`] = longest.ms;
+    const times = [];
+    for (let r = 0; r < 5; r++) {
+      t0 = now();
+      const hits = [];
+      for (const [id, v] of map.entries()) if (v.group === 42) hits.push([id, v]);
+      hits.sort((a, b) => a[1].score - b[1].score || (a[0] < b[0] ? -1 : 1));
+      hits.slice(0, 50);
+      times.push(now() - t0);
+    }
+    out[`map${n}Ms`] = Math.min(...times);
+    await provider.destroy();
+    doc.destroy();
+    t0 = now();
+    doc = new Y.Doc();
+    provider = new yidb.IndexeddbPersistence(`yjs-bench-${n}`, doc);
+    await provider.whenSynced;
+    out[`reopen${n}Ms`] = now() - t0;
+    out[`reopen${n}Nodes`] = doc.getMap('nodes').size;
+    await provider.clearData();
+  }
+  return out;
+});
+
 const f = (x) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
 console.log(`\nBrowser database in Chromium (storage: ${results.storage})`);
 console.log(`put, awaited one by one        ${f(results.awaitedPutsPerSec)} puts/s (each durable before the next)`);
@@ -74,6 +127,12 @@ for (const n of [10_000, 100_000]) {
   console.log(`${n.toLocaleString('en-US').padStart(7)} nodes: import ${f(results[`import${n}Ms`])} ms, longest main-thread task ${f(results[`import${n}LongestTaskMs`])} ms,`
     + ` map (group = 42, sorted, $limit 50) ${f(results[`map${n}Ms`])} ms, reopen ${f(results[`reopen${n}Ms`])} ms (${results[`reopen${n}Nodes`]} nodes)`);
 }
-console.log('(longest task 0: no main-thread task over 50 ms was observed)');
+console.log('\nYjs (Y.Map) + y-indexeddb, same page setup; "map" = filter + sort over the entries; ratios Yjs / cellgraph (higher favours cellgraph)');
+for (const n of [10_000, 100_000]) {
+  const r = (k) => (yjs[k] / results[k]).toFixed(1);
+  console.log(`${n.toLocaleString('en-US').padStart(7)} nodes: import ${f(yjs[`import${n}Ms`])} ms (${r(`import${n}Ms`)}x), longest main-thread task ${f(yjs[`import${n}LongestTaskMs`])} ms,`
+    + ` map ${f(yjs[`map${n}Ms`])} ms (${r(`map${n}Ms`)}x), reopen ${f(yjs[`reopen${n}Ms`])} ms (${r(`reopen${n}Ms`)}x, ${yjs[`reopen${n}Nodes`]} nodes)`);
+}
+console.log('(longest task 0: no main-thread task over 50 ms was observed; Yjs runs on the main thread, cellgraph in a worker)');
 await browser.close();
 await http.close();

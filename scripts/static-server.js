@@ -8,7 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SERVED = ['js/', 'web/', 'tests/browser/fixtures/', 'tests/conformance/'];
+// node_modules: only the rivals a benchmark page loads beside cellgraph.
+const SERVED = ['js/', 'web/', 'tests/browser/fixtures/', 'tests/conformance/', 'bench/pages/',
+  'node_modules/yjs/', 'node_modules/lib0/', 'node_modules/y-indexeddb/'];
 const MIME = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm',
