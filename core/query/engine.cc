@@ -95,7 +95,8 @@ QueryEngine::Keyed QueryEngine::keyed(const std::vector<std::string>& field, con
   if (field.empty()) return k;
   const graph::NodeRecord* n = store_.find(id);
   if (!n || !n->exists()) return k;
-  if (const json::value* v = resolvePath({id, *n->value}, field)) k.key = *v;
+  json::value scratch;
+  if (const json::value* v = fieldValue({id, *n->value}, field, scratch)) k.key = *v;
   return k;
 }
 
@@ -129,7 +130,8 @@ void reindexEq(const graph::Store& store, const std::vector<std::string>& path, 
   }
   const graph::NodeRecord* n = store.find(id);
   if (!n || !n->exists()) return;
-  const json::value* v = resolvePath({id, *n->value}, path);
+  json::value scratch;
+  const json::value* v = fieldValue({id, *n->value}, path, scratch);
   if (!v) return;
   std::vector<std::string> keys{valueKey(*v)};  // arrays: the whole and each element
   if (v->is_array()) for (const auto& e : v->get_array()) keys.push_back(valueKey(e));
@@ -350,9 +352,10 @@ Result<std::vector<std::string>> QueryEngine::run(const QueryOptions& options, c
   if (alreadySorted) return ids;  // walked in order and limited
   std::vector<Ref> sorted;
   sorted.reserve(ids.size());
-  for (const auto& id : ids) {
-    const graph::NodeRecord* n = store_.find(id);
-    sorted.push_back({options.field.empty() ? nullptr : resolvePath({id, *n->value}, options.field), &id});
+  std::vector<json::value> scratch(options.field.empty() ? 0 : ids.size());  // one per node: keys stay distinct
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const graph::NodeRecord* n = store_.find(ids[i]);
+    sorted.push_back({options.field.empty() ? nullptr : fieldValue({ids[i], *n->value}, options.field, scratch[i]), &ids[i]});
   }
   auto less = [&](const Ref& a, const Ref& b) { return before(a, b, options.descending); };
   if (options.limit && !options.after && !options.before && *options.limit < sorted.size()) {

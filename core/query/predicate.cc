@@ -330,13 +330,12 @@ bool conditionMatch(const Condition& c, const json::value* v) {
 
 Result<CompiledQuery> compileQuery(const json::object& query) { return compileLevel(query, "", 0); }
 
-const json::value* resolvePath(const NodeView& node, const std::vector<std::string>& path) {
+const json::value* fieldValue(const NodeView& node, const std::vector<std::string>& path, json::value& scratch) {
   const json::value* cur = node.value.if_contains(path[0]);
   if (!cur) {
     if (path.size() == 1 && path[0] == "id") {
-      thread_local json::value idValue;
-      idValue = json::string(node.id);
-      return &idValue;
+      scratch = json::string(node.id);
+      return &scratch;
     }
     return nullptr;
   }
@@ -359,7 +358,8 @@ bool matches(const Expr& e, const NodeView& node) {
     case Expr::kNot: return !matches(e.children[0], node);
     case Expr::kGeo: return geoMatch(e.conditions[0], &node.value);
     case Expr::kField: {
-      const json::value* v = resolvePath(node, e.path);
+      json::value scratch;
+      const json::value* v = fieldValue(node, e.path, scratch);
       for (const auto& c : e.conditions) if (!conditionMatch(c, v)) return false;
       return true;
     }

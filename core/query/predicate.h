@@ -59,8 +59,11 @@ struct NodeView {
 
 bool matches(const Expr& e, const NodeView& node);
 
-// The value at `path` in the node (the `id` fallback included); null when missing.
-const boost::json::value* resolvePath(const NodeView& node, const std::vector<std::string>& path);
+// The value at `path` in the node; null when missing. The path `id` falls
+// back to the node id, built in `scratch`: the result lives as long as both
+// the node's value and `scratch`.
+const boost::json::value* fieldValue(const NodeView& node, const std::vector<std::string>& path,
+                                     boost::json::value& scratch);
 
 // Total order used for sorting: missing < null < bools < numbers < strings <
 // arrays < objects; numbers numerically, strings by code point.

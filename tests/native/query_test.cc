@@ -140,6 +140,15 @@ TEST_F(QueryTest, SortingTiesAndCursors) {
   EXPECT_EQ(err(R"({"field":"age","$after":"bob"})").code(), Code::kNotFound);
 }
 
+TEST_F(QueryTest, SortingByIdUsesEachNodesOwnId) {
+  put("a", R"({})");
+  put("y", R"({})");
+  put("z", R"({"id":"b"})");  // a value's own id shadows the node id
+  EXPECT_EQ(q(R"({"field":"id"})"), (V{"a", "z", "y"}));
+  EXPECT_EQ(q(R"({"field":"id","order":"desc","$limit":2})"), (V{"y", "z"}));
+  EXPECT_EQ(q(R"({"field":"id","$after":"a"})"), (V{"z", "y"}));
+}
+
 TEST_F(QueryTest, EdgeTraversalIsCycleSafeDeduplicatedAndNestable) {
   for (const char* id : {"root", "a", "b", "c", "d", "other"}) put(id, R"({"type":"x"})");
   put("root", R"({"type":"start"})");
