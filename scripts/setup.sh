@@ -4,7 +4,8 @@
 # Idempotent and quiet when everything is present. Installs:
 #   apt:   toolchain, Emscripten, Boost.JSON, libsodium, GoogleTest, Chromium
 #   .deps/ msgpack-cxx headers (extracted .deb: installing it conflicts with
-#          Boost 1.81) and libsodium's Debian source (compiled for wasm by CMake)
+#          Boost 1.81), libsodium's Debian source (compiled for wasm by CMake)
+#          and libsecp256k1's Debian source (compiled by CMake for both builds)
 #   npm:   dev dependencies from the committed lockfile (npm ci)
 # Needs root for apt; otherwise uses sudo, or prints the exact command to run.
 set -euo pipefail
@@ -19,6 +20,7 @@ APT_PACKAGES=(
   chromium iproute2 util-linux ca-certificates
 )
 SODIUM_VERSION=1.0.18-1+deb12u1
+SECP256K1_VERSION=0.2.0-2
 MSGPACK_VERSION=4.1.3-1
 
 as_root() {
@@ -40,7 +42,7 @@ missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-# libsodium's source package needs a deb-src entry (deb822 or one-line style).
+# The libsodium and libsecp256k1 source packages need a deb-src entry (deb822 or one-line style).
 need_src=0
 if ! grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/ ; then
   need_src=1
@@ -91,6 +93,21 @@ if [ ! -f "$deps/libsodium/src/libsodium/include/sodium.h" ]; then
   # apt already verified the files' hashes against the signed Release file.
   (cd "$tmp" && dpkg-source -q -x libsodium_*.dsc "$deps/libsodium" >/dev/null 2>&1)
   rm -f "$deps"/libsodium_*.orig.tar.*
+  rm -rf "$tmp"
+fi
+
+# --- libsecp256k1 source (compiled natively and for wasm by cmake/secp256k1.cmake)
+if [ ! -f "$deps/secp256k1/include/secp256k1_schnorrsig.h" ]; then
+  log "fetching libsecp256k1 $SECP256K1_VERSION source"
+  tmp=$(mktemp -d); chmod 755 "$tmp"
+  (cd "$tmp" && apt-get source -qq --download-only "libsecp256k1=$SECP256K1_VERSION" >/dev/null 2>&1) || {
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    (cd "$tmp" && apt-get source -qq --download-only "libsecp256k1=$SECP256K1_VERSION" >/dev/null)
+  }
+  rm -rf "$deps/secp256k1"; mkdir -p "$deps"
+  # Same as libsodium: apt checked the hashes against the signed Release file.
+  (cd "$tmp" && dpkg-source -q -x libsecp256k1_*.dsc "$deps/secp256k1" >/dev/null 2>&1)
+  rm -f "$deps"/libsecp256k1_*.orig.tar.*
   rm -rf "$tmp"
 fi
 

@@ -55,4 +55,11 @@ std::array<std::uint8_t, 32> Hasher::finish256() {
   return out;
 }
 
+std::array<std::uint8_t, 32> sha256(ByteView data) {
+  static_assert(crypto_hash_sha256_BYTES == 32);
+  std::array<std::uint8_t, 32> out;
+  crypto_hash_sha256(out.data(), data.data(), data.size());
+  return out;
+}
+
 }  // namespace cellgraph

@@ -1,4 +1,5 @@
-// 128-bit BLAKE2b digests and the additive fingerprints built from them.
+// 128-bit BLAKE2b digests and the additive fingerprints built from them,
+// plus SHA-256 for formats that fix it (Nostr event ids).
 //
 // Hash128 is a keyed-free BLAKE2b-128 of some bytes. Fingerprint sums item
 // hashes modulo 2^128 and counts them: order-independent and incremental, so
@@ -49,6 +50,10 @@ class Hasher {
   alignas(64) std::uint8_t state_[384];
   std::size_t outBytes_;
 };
+
+// SHA-256 (libsodium crypto_hash_sha256). Only where an outside format
+// requires it, e.g. a Nostr event id; our own hashing is BLAKE2b above.
+std::array<std::uint8_t, 32> sha256(ByteView data);
 
 struct Fingerprint {
   Hash128 sum;

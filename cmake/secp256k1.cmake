@@ -1,0 +1,37 @@
+# libsecp256k1 (Bitcoin Core's secp256k1 library) for BIP-340 Schnorr
+# signatures, compiled by CMake from Debian's source package, fetched into
+# .deps/secp256k1 by scripts/setup.sh. The native and the wasm build compile
+# the same C files with the same definitions, so both behave identically;
+# Debian's binary libsecp256k1 package is deliberately not used.
+set(_secp_root "${CELLGRAPH_DEPS_DIR}/secp256k1")
+if(NOT EXISTS "${_secp_root}/include/secp256k1_schnorrsig.h" OR NOT EXISTS "${_secp_root}/src/secp256k1.c")
+  message(FATAL_ERROR "libsecp256k1 source not found in ${_secp_root}; run scripts/setup.sh")
+endif()
+# The amalgamation (secp256k1.c #includes the module sources) plus the two
+# precomputed tables that the autotools build puts in a helper library.
+add_library(secp256k1 STATIC
+  "${_secp_root}/src/secp256k1.c"
+  "${_secp_root}/src/precomputed_ecmult.c"
+  "${_secp_root}/src/precomputed_ecmult_gen.c")
+set_target_properties(secp256k1 PROPERTIES C_VISIBILITY_PRESET hidden)
+target_include_directories(secp256k1 SYSTEM PUBLIC "${_secp_root}/include")
+# What configure defines for us with --enable-module-{extrakeys,schnorrsig}.
+# No x86_64 asm (USE_ASM_X86_64), so native runs the same portable C as wasm;
+# the 64-bit field and scalar code is chosen by __SIZEOF_INT128__, which both
+# compilers define.
+#
+# ECMULT_WINDOW_SIZE sizes the static verification tables: 2^(w-1) * 64 bytes,
+# taken from the shipped precomputed_ecmult.c, so at most 15. 0.2.0's default
+# 15 is 1 MiB of incompressible data: it grew cellgraph-core.wasm from 619 KB
+# to 1,881 KB (1,405 KB gzipped). 8 costs 8 KiB; measured, verification is as
+# fast in wasm (~190 us either way under Node 20) and ~5% slower natively
+# (29 vs 27.6 us). ECMULT_GEN_PREC_BITS (signing table, 2^bits * 256/bits * 64
+# bytes) stays at the default 4 = 64 KiB: 2 saves 32 KiB but signs ~30% slower.
+set(CELLGRAPH_SECP256K1_ECMULT_WINDOW 8 CACHE STRING "libsecp256k1 ECMULT_WINDOW_SIZE (2..15)")
+set(CELLGRAPH_SECP256K1_GEN_PREC_BITS 4 CACHE STRING "libsecp256k1 ECMULT_GEN_PREC_BITS (2, 4 or 8)")
+target_compile_definitions(secp256k1 PRIVATE
+  ENABLE_MODULE_EXTRAKEYS=1 ENABLE_MODULE_SCHNORRSIG=1
+  ECMULT_WINDOW_SIZE=${CELLGRAPH_SECP256K1_ECMULT_WINDOW}
+  ECMULT_GEN_PREC_BITS=${CELLGRAPH_SECP256K1_GEN_PREC_BITS})
+# -O3 even in a size-optimized or RelWithDebInfo build (as for libsodium).
+target_compile_options(secp256k1 PRIVATE -O3 -w)
