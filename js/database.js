@@ -4,6 +4,8 @@
 import { CellgraphError } from './core/errors.js';
 import { OpType } from './core/store.js';
 import { TabLink } from './locks/tab-link.js';
+import { Room } from './room/room.js';
+import { SyncBridge } from './room/sync-bridge.js';
 
 const newId = () => crypto.randomUUID();
 
@@ -13,6 +15,9 @@ export class Database {
   #queued = [];
   #scheduled = false;
   #closed = false;
+  #rtc = null;
+  #room = null;
+  #bridge = null;
 
   /** @internal use open() */
   constructor(name) {
@@ -21,12 +26,34 @@ export class Database {
 
   /** @internal */
   async _open(options) {
-    this.#client = new TabLink(this.name, options, (events) => this.#deliver(events), () => this.#resubscribe());
+    this.#rtc = options.rtc ? rtcOptions(this.name, options.rtc) : null;
+    this.#client = new TabLink(this.name, options, (events) => this.#deliver(events), () => this.#leaderChanged());
+    this.#client.onLive = (messages) => this.#bridge?.live(messages);
     await this.#client.start();
     if (this.#client.role === 'follower') this.#client.hello();
     const stats = await this.#client.call('stats');
     this.info = { storage: stats.storage, nodes: stats.nodes, droppedBytes: this.#client.info?.droppedBytes ?? 0 };
+    if (this.#client.role === 'leader') await this.#joinRoom();
     return this;
+  }
+
+  /**
+   * The peers this database syncs with (open(name, {rtc})): presence,
+   * named channels, stats. Only the tab that runs the engine joins the
+   * room; in other tabs of the same origin this is null (their writes
+   * reach the room through that tab).
+   */
+  get room() { return this.#room; }
+
+  async #joinRoom() {
+    if (!this.#rtc || this.#room || this.#closed) return;
+    this.#room = await Room.join(this.#rtc);
+    this.#bridge = new SyncBridge(this.#room, (type, args) => this.#client.call(type, args));
+  }
+
+  async #leaderChanged() {
+    await this.#resubscribe();
+    await this.#joinRoom();
   }
 
   /** This tab runs the engine ('leader') or talks to the tab that does ('follower'). */
@@ -135,12 +162,24 @@ export class Database {
   }
 
   /** Drops every node of this database on this device. */
-  async clear() { await this.#client.call('clear'); this.#subs.clear(); }
+  async clear() { await this.#client.call('clear'); this.#subs.clear(); this.#bridge?.restart(); }
 
   async close() {
     if (this.#closed) return;
     this.#closed = true;
     this.#subs.clear();
+    this.#bridge?.detach();
+    this.#room?.leave();
     await this.#client.close();
   }
+}
+
+// Public relays used when rtc.relayUrls is not given. Tests and the demo
+// always pass their own local relay.
+export const DEFAULT_RELAYS = Object.freeze(['wss://relay.damus.io', 'wss://nos.lol', 'wss://relay.primal.net']);
+
+function rtcOptions(name, rtc) {
+  const o = rtc === true ? {} : rtc;
+  if (typeof o !== 'object') throw new CellgraphError('INVALID_ARGUMENT', 'rtc is true or an options object');
+  return { ...o, room: o.room ?? name, relayUrls: o.relayUrls ?? [...DEFAULT_RELAYS], iceServers: o.iceServers ?? [{ urls: 'stun:stun.l.google.com:19302' }] };
 }

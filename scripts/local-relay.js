@@ -31,13 +31,15 @@ class MemoryRepository extends EventRepository {
 }
 
 /**
- * @param {{host?: string, port?: number}} [options]
- * @returns {Promise<{url: string, port: number, stats: {connections: number, events: number},
+ * @param {{host?: string, port?: number, record?: boolean}} [options]
+ *   record: keep every EVENT clients send in `recorded` (tests check them)
+ * @returns {Promise<{url: string, port: number, stats: {connections: number, events: number}, recorded: object[],
  *   close(): Promise<void>}>}
  */
-export async function startRelay({ host = '127.0.0.1', port = 0 } = {}) {
+export async function startRelay({ host = '127.0.0.1', port = 0, record = false } = {}) {
   const relay = new NostrRelay(new MemoryRepository(), { maxSubscriptionsPerClient: 256, logLevel: 3 });
   const stats = { connections: 0, events: 0 };
+  const recorded = [];  // with record: every EVENT a client sent, as received
   const wss = new WebSocketServer({ host, port, maxPayload: MAX_MESSAGE_BYTES });
   wss.on('connection', (ws, req) => {
     stats.connections++;
@@ -51,7 +53,10 @@ export async function startRelay({ host = '127.0.0.1', port = 0 } = {}) {
         ws.send(JSON.stringify(['NOTICE', 'invalid: message is not a JSON array']));
         return;
       }
-      if (msg[0] === 'EVENT') stats.events++;
+      if (msg[0] === 'EVENT') {
+        stats.events++;
+        if (record) recorded.push(msg[1]);
+      }
       try {
         await relay.handleMessage(ws, msg);
       } catch (err) {
@@ -70,6 +75,7 @@ export async function startRelay({ host = '127.0.0.1', port = 0 } = {}) {
     url: `ws://${host}:${actualPort}`,
     port: actualPort,
     stats,
+    recorded,
     close: () => new Promise((resolve) => {
       for (const ws of wss.clients) ws.terminate();
       wss.close(() => { relay.destroy?.(); resolve(); });

@@ -18,6 +18,8 @@ export class TabLink {
   #owners = new Map();             // subscription id -> tab id
   #closed = false;
   role = 'starting';
+  /** Leader only: live batches of local writes, once durable. */
+  onLive = null;
 
   /**
    * @param {(events: object[]) => void} onEvents events of this tab's subscriptions
@@ -60,6 +62,7 @@ export class TabLink {
   async #lead() {
     const worker = new Worker(new URL('../worker/engine.worker.js', import.meta.url), { type: 'module' });
     this.#client = new EngineClient(worker, (events) => this.#route(events));
+    this.#client.onLive = (messages) => this.onLive?.(messages);
     this.info = await this.#client.call('open', { name: this.#name, storage: this.#options.storage });
     if (this.#closed) { await this.#client.call('close').catch(() => {}); this.#client.terminate(); return; }
     this.role = 'leader';

@@ -7,6 +7,8 @@ export class EngineClient {
   #next = 1;
   #pending = new Map();
   #onEvents;
+  /** Receives the live batches of local writes, once durable: (messages: Uint8Array[]) => void */
+  onLive = null;
 
   /** @param {Worker} worker  @param {(events: object[]) => void} onEvents */
   constructor(worker, onEvents) {
@@ -14,6 +16,7 @@ export class EngineClient {
     this.#onEvents = onEvents;
     worker.onmessage = ({ data }) => {
       if (data.type === 'events') return this.#onEvents(data.events);
+      if (data.type === 'live') return this.onLive?.(data.messages);
       const p = this.#pending.get(data.id);
       if (!p) return;
       this.#pending.delete(data.id);

@@ -21,6 +21,8 @@ const COMPACT_AFTER = 2000;  // log batches before the log is folded into a snap
 
 let store = null;
 let storage = null;
+const sessions = new Map();   // peer id -> CoreSession (sync over the room)
+const replicas = new Map();   // peer id -> its replica id, for a 1-round-trip delta on reconnect
 let appendsSinceSnapshot = 0;
 let queue = Promise.resolve();  // storage operations, strictly in order
 const serial = (fn) => (queue = queue.then(fn, fn));
@@ -52,8 +54,46 @@ const handlers = {
   },
   write({ ops }) {
     const w = store.write(ops);  // throws (and changes nothing) on bad input
-    return serial(() => persist(w.messages)).then(() => { flushEvents(); return { changed: w.changed }; });
+    return serial(() => persist(w.messages)).then(() => {
+      flushEvents();
+      // Durable, so peers may have it: the same bytes serve every session.
+      if (sessions.size) postMessage({ type: 'live', messages: w.messages });
+      return { changed: w.changed };
+    });
   },
+  // Sync sessions, one per connected peer (PROTOCOL.md §4). Remote changes
+  // are persisted as the changed nodes' state; they are not acknowledged to
+  // anyone, so they do not wait for the disk.
+  peerOpen({ peer }) {
+    sessions.get(peer)?.close();
+    const session = store.session(replicas.get(peer) ?? '');
+    sessions.set(peer, session);
+    return session.start();
+  },
+  peerReceive({ peer, bytes }) {
+    const session = sessions.get(peer);
+    if (!session) throw new CellgraphError('CLOSED', `no sync session with ${peer}`);
+    let out;
+    try {
+      out = session.receive(bytes);
+    } catch (err) {
+      sessions.delete(peer);
+      session.close();
+      throw err;
+    }
+    if (session.peer) replicas.set(peer, session.peer);
+    if (out.changed.length) {
+      const state = store.exportNodes(out.changed);
+      serial(() => persist(state));
+      flushEvents();
+    }
+    return { replies: out.replies, synced: session.synced, changed: out.changed.length };
+  },
+  peerClose({ peer }) {
+    sessions.get(peer)?.close();
+    sessions.delete(peer);
+  },
+  peerStats({ peer }) { return sessions.get(peer)?.stats() ?? null; },
   get({ id }) { return store.get(id); },
   query({ options }) { return store.query(options).map(({ id, value, edges }) => ({ id, value, edges })); },
   subscribe({ options }) {
@@ -66,7 +106,8 @@ const handlers = {
       await storage.replace([]);
       const subscriptionsGone = store;
       store = await CoreStore.open();
-      subscriptionsGone.close();
+      subscriptionsGone.close();  // and its sync sessions
+      sessions.clear();
       appendsSinceSnapshot = 0;
     });
   },
@@ -74,6 +115,7 @@ const handlers = {
     return serial(async () => {
       await storage.close();
       store.close();
+      sessions.clear();
       store = null;
     });
   },

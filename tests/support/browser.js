@@ -21,10 +21,11 @@ export async function launchBrowser() {
 
 /**
  * Starts everything a browser test needs. Call close() in `after`.
+ * `relay` is false (none), true, or startRelay() options.
  * @returns {Promise<{browser, http, relay, newPage(ctx?): Promise<Page>, close()}>}
  */
 export async function startHarness({ relay: wantRelay = true } = {}) {
-  const relay = wantRelay ? await startRelay() : null;
+  const relay = wantRelay ? await startRelay(typeof wantRelay === 'object' ? wantRelay : {}) : null;
   const http = await startStaticServer({
     routes: { '/config.json': () => ({ relayUrls: relay ? [relay.url] : [] }) },
   });

@@ -1,0 +1,85 @@
+// Graph sync over a room: one core SyncSession per connected peer, run in
+// the engine worker, its bytes carried on the room's '~sync' channel.
+//
+//   peer:join   -> worker peerOpen  -> HELLO to the peer
+//   '~sync' in  -> worker peerReceive -> replies to the peer
+//   local write -> worker posts the live batch once durable -> every peer
+//                  whose session has started
+//   peer:leave  -> worker peerClose
+// Requests to the worker are answered in the order they were sent, so a
+// session's messages go out in protocol order. A message the core refuses
+// (malformed, forged, over the limits) applies nothing; the link to that
+// peer is closed and `sync:error` is emitted on the room.
+export class SyncBridge {
+  #room; #call; #channel;
+  #open = new Set();           // peers whose session started
+  #synced = new Set();
+  #onJoin = (peer) => this.#start(peer);
+  #onLeave = (peer) => this.#stop(peer);
+  #onMessage = (bytes, peer) => this.#receive(peer, bytes);
+
+  /** @param {import('./room.js').Room} room  @param {(type: string, args: object) => Promise<any>} call */
+  constructor(room, call) {
+    this.#room = room;
+    this.#call = call;
+    this.#channel = room._channel('~sync');
+    room.on('peer:join', this.#onJoin).on('peer:leave', this.#onLeave);
+    this.#channel.on('message', this.#onMessage);
+    for (const peer of room.peers) this.#start(peer);
+  }
+
+  /** Peers that are caught up both ways. */
+  get synced() { return [...this.#synced]; }
+
+  /** Live batches of local writes, for every started session. */
+  live(messages) {
+    for (const peer of this.#open) for (const m of messages) this.#send(peer, m);
+  }
+
+  /** New sessions with every peer (after the local store was replaced). */
+  restart() {
+    for (const peer of this.#room.peers) this.#start(peer);
+  }
+
+  detach() {
+    this.#room.off('peer:join', this.#onJoin).off('peer:leave', this.#onLeave);
+    this.#channel.off('message', this.#onMessage);
+  }
+
+  #send(peer, bytes) {
+    this.#channel.send(bytes, peer).catch(() => {});  // a closed link ends its session anyway
+  }
+
+  #start(peer) {
+    this.#synced.delete(peer);
+    this.#call('peerOpen', { peer }).then((hello) => {
+      if (!this.#room.peers.includes(peer)) return;
+      this.#open.add(peer);
+      this.#send(peer, hello);
+    }, (err) => this.#fail(peer, err));
+  }
+
+  #stop(peer) {
+    this.#open.delete(peer);
+    this.#synced.delete(peer);
+    this.#call('peerClose', { peer }).catch(() => {});
+  }
+
+  #receive(peer, bytes) {
+    if (!(bytes instanceof Uint8Array)) { this.#fail(peer, new Error('a sync message that is not bytes')); return; }
+    this.#call('peerReceive', { peer, bytes }).then(({ replies, synced }) => {
+      for (const r of replies) this.#send(peer, r);
+      if (synced && !this.#synced.has(peer)) {
+        this.#synced.add(peer);
+        this.#room.emit('peer:synced', peer);
+      }
+    }, (err) => this.#fail(peer, err));
+  }
+
+  #fail(peer, err) {
+    this.#open.delete(peer);
+    this.#synced.delete(peer);
+    this.#room.emit('sync:error', peer, err);
+    this.#room._drop(peer, `sync error: ${err.message}`);
+  }
+}

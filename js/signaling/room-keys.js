@@ -1,0 +1,90 @@
+// Everything secret or signed about a room, computed by the wasm core:
+// the room's topic and event kind, the key that seals signaling payloads,
+// and this peer's Nostr identity (a BIP-340 key pair made fresh per open).
+//
+//   topic = hex(SHA-256("cellgraph/topic/v1" 0 app 0 room))   the `x` tag
+//   kind  = 20000 + (first two topic bytes mod 10000)          ephemeral range
+//   key   = core deriveRoomKey(app, room, password)            Argon2id with a password
+//
+// The topic and kind do not depend on the password: a peer with the wrong
+// password sees the room's events but can open none of them (a sealed
+// payload is authenticated), so it never learns an SDP or connects. Without
+// a password the key follows from app and room alone and only hides
+// payloads from relay operators who do not know the room's name.
+import { loadCore } from '../core/module.js';
+import { check } from '../core/errors.js';
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+export const toHex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+export function fromHex(text) {
+  if (typeof text !== 'string' || text.length % 2 || /[^0-9a-f]/.test(text)) return null;
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+const toBase64 = (b) => btoa(Array.from(b, (x) => String.fromCharCode(x)).join(''));
+function fromBase64(text) {
+  try { return Uint8Array.from(atob(text), (c) => c.charCodeAt(0)); } catch { return null; }
+}
+
+export class RoomKeys {
+  /** @param {{app?: string, room: string, password?: string}} options */
+  static async derive({ app = 'cellgraph', room, password = '' }) {
+    const core = await loadCore();
+    const topicBytes = core.sha256(utf8.encode(`cellgraph/topic/v1\0${app}\0${room}`));
+    const key = check(core.deriveRoomKey(app, room, password));
+    let secret, publicKey;
+    for (;;) {  // a random 32-byte string is a valid secret key with overwhelming probability
+      secret = crypto.getRandomValues(new Uint8Array(32));
+      try { publicKey = check(core.schnorrPublicKey(secret)); break; } catch { /* out of range: draw again */ }
+    }
+    return new RoomKeys(core, { topic: toHex(topicBytes), kind: 20000 + (((topicBytes[0] << 8) | topicBytes[1]) % 10000), key, secret, publicKey });
+  }
+
+  #core; #key; #secret;
+
+  constructor(core, { topic, kind, key, secret, publicKey }) {
+    this.#core = core;
+    this.#key = key;
+    this.#secret = secret;
+    this.topic = topic;
+    this.kind = kind;
+    this.pubkey = toHex(publicKey);
+  }
+
+  /** NIP-01 id of an event (hex SHA-256 of its canonical serialization). */
+  eventId(e) {
+    const serialized = JSON.stringify([0, e.pubkey, e.created_at, e.kind, e.tags, e.content]);
+    return toHex(this.#core.sha256(utf8.encode(serialized)));
+  }
+
+  /** A complete, signed NIP-01 event from this peer. */
+  sign({ kind = this.kind, tags, content, createdAt = Math.floor(Date.now() / 1000) }) {
+    const event = { pubkey: this.pubkey, created_at: createdAt, kind, tags, content };
+    event.id = this.eventId(event);
+    const aux = crypto.getRandomValues(new Uint8Array(32));
+    event.sig = toHex(check(this.#core.schnorrSign(this.#secret, fromHex(event.id), aux)));
+    return event;
+  }
+
+  /** True when the id matches the content and the signature is the pubkey's. */
+  verify(e) {
+    const pk = fromHex(e.pubkey), sig = fromHex(e.sig), id = fromHex(e.id);
+    if (!pk || pk.length !== 32 || !sig || sig.length !== 64 || !id || id.length !== 32) return false;
+    if (this.eventId(e) !== e.id) return false;
+    return this.#core.schnorrVerify(pk, id, sig);
+  }
+
+  /** Seals a JSON value for the room: base64(nonce || secretbox). */
+  seal(value) {
+    return toBase64(check(this.#core.sealRoom(this.#key, utf8.encode(JSON.stringify(value)))));
+  }
+
+  /** Opens a sealed payload; null when it was not sealed with this room's key or is not JSON. */
+  open(content) {
+    const sealed = fromBase64(content);
+    if (!sealed) return null;
+    try { return JSON.parse(fromUtf8.decode(check(this.#core.openRoom(this.#key, sealed)))); } catch { return null; }
+  }
+}

@@ -1,0 +1,118 @@
+// Finding peers through Nostr relays and carrying their offers and answers.
+//
+// Every event is ephemeral (kind from RoomKeys), tagged ["x", topic], signed
+// by this peer's fresh key, and its content is sealed with the room key:
+//   {t: 'announce'}                      to everyone: "I am here"
+//   {t: 'hello', to}                     to one peer: "I am here too, dial me"
+//   {t: 'offer' | 'answer', to, sid, sdp}
+// Directed events also carry ["p", to] so a peer can skip others' traffic
+// without opening it; the sealed `to` is what counts (a relay cannot
+// redirect a sealed message).
+//
+// Checks, in order, on every incoming event (relays are untrusted and some
+// do not filter by tag): kind, topic tag, not ours, age within `maxAgeSec`,
+// id and BIP-340 signature, addressed to us, seal opens, shape. Anything
+// that fails is counted in `stats.ignored` and dropped.
+//
+// Announcing backs off: the gap doubles from `announceMs` up to
+// `announceCapAloneMs` while this peer has no connection and up to
+// `announceCapConnectedMs` once it has one. Newcomers announce themselves,
+// so peers already in a room need not: a steady room costs well under one
+// event per peer per minute. `reset()` (a peer left, the network came
+// back) starts the schedule over.
+import { RelayPool } from './relay-pool.js';
+
+const TYPES = new Set(['announce', 'hello', 'offer', 'answer']);
+
+export class Signaling {
+  #keys; #pool; #onMessage; #options; #timer = null; #gap; #connected = false; #stopped = false;
+  stats = { published: 0, accepted: 0, ignored: { kind: 0, topic: 0, self: 0, age: 0, signature: 0, notForUs: 0, seal: 0, shape: 0 } };
+
+  /**
+   * @param {import('./room-keys.js').RoomKeys} keys
+   * @param {{relayUrls: string[], onMessage: (from: string, message: object) => void,
+   *   maxAgeSec?: number, announceMs?: number, announceCapAloneMs?: number, announceCapConnectedMs?: number,
+   *   relay?: object}} options
+   */
+  constructor(keys, { relayUrls, onMessage, maxAgeSec = 90, announceMs = 1000, announceCapAloneMs = 30_000,
+    announceCapConnectedMs = 300_000, relay = {} }) {
+    this.#keys = keys;
+    this.#onMessage = onMessage;
+    this.#options = { maxAgeSec, announceMs, announceCapAloneMs, announceCapConnectedMs };
+    this.#gap = announceMs;
+    this.#pool = new RelayPool(relayUrls, {
+      ...relay,
+      filter: () => ({ kinds: [keys.kind], '#x': [keys.topic], since: Math.floor(Date.now() / 1000) - 10 }),
+      onEvent: (event) => this.#receive(event),
+    });
+  }
+
+  get relays() { return this.#pool.relays; }
+  get relayStats() { return this.#pool.stats; }
+
+  start() {
+    this.#pool.start();
+    this.#announce();
+  }
+
+  /** Tells the announcer whether this peer has at least one connection. */
+  setConnected(connected) {
+    this.#connected = connected;
+  }
+
+  /** Announces again soon and restarts the back-off. */
+  reset() {
+    if (this.#stopped) return;
+    clearTimeout(this.#timer);
+    this.#gap = this.#options.announceMs;
+    this.#timer = setTimeout(() => this.#announce(), this.#gap);
+  }
+
+  /** Sends a sealed message to one peer. */
+  send(to, message) {
+    this.#publish({ ...message, to }, [['p', to]]);
+  }
+
+  stop() {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#pool.stop();
+  }
+
+  #publish(payload, extraTags = []) {
+    if (this.#stopped) return;
+    const event = this.#keys.sign({ tags: [['x', this.#keys.topic], ...extraTags], content: this.#keys.seal(payload) });
+    this.stats.published++;
+    this.#pool.publish(event);
+  }
+
+  #announce() {
+    if (this.#stopped) return;
+    this.#publish({ t: 'announce' });
+    const cap = this.#connected ? this.#options.announceCapConnectedMs : this.#options.announceCapAloneMs;
+    this.#gap = Math.min(cap, this.#gap * 2);
+    this.#timer = setTimeout(() => this.#announce(), this.#gap * (0.8 + 0.4 * Math.random()));
+  }
+
+  #receive(e) {
+    const ignored = this.stats.ignored;
+    const keys = this.#keys;
+    if (e.kind !== keys.kind) { ignored.kind++; return; }
+    const tags = Array.isArray(e.tags) ? e.tags : [];
+    if (!tags.some((t) => Array.isArray(t) && t[0] === 'x' && t[1] === keys.topic)) { ignored.topic++; return; }
+    if (e.pubkey === keys.pubkey) { ignored.self++; return; }
+    if (!Number.isInteger(e.created_at) || Math.abs(Date.now() / 1000 - e.created_at) > this.#options.maxAgeSec) { ignored.age++; return; }
+    if (typeof e.content !== 'string' || typeof e.pubkey !== 'string' || !keys.verify(e)) { ignored.signature++; return; }
+    const p = tags.find((t) => Array.isArray(t) && t[0] === 'p');
+    if (p && p[1] !== keys.pubkey) { ignored.notForUs++; return; }
+    const m = keys.open(e.content);
+    if (m === null) { ignored.seal++; return; }
+    if (typeof m !== 'object' || !TYPES.has(m.t) || (m.t !== 'announce' && m.to !== keys.pubkey)
+      || ((m.t === 'offer' || m.t === 'answer') && (typeof m.sdp !== 'string' || typeof m.sid !== 'string'))) {
+      ignored.shape++;
+      return;
+    }
+    this.stats.accepted++;
+    this.#onMessage(e.pubkey, m);
+  }
+}
