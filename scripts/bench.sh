@@ -6,6 +6,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/build.sh native wasm
+# Browser benches with WebRTC need an interface that leads nowhere; none of
+# the benches needs the network, so all run inside isolated-net when present.
+isolated_net="$root/../shared/tools/isolated-net"
+runner=(); [ -x "$isolated_net" ] && runner=("$isolated_net")
 for b in bench/*.bench.js; do
-  echo "=== $(basename "$b") ==="; node "$b"
+  echo "=== $(basename "$b") ==="; "${runner[@]}" node "$b"
 done

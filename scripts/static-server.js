@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // node_modules: only the rivals a benchmark page loads beside cellgraph.
 const SERVED = ['js/', 'web/', 'tests/browser/fixtures/', 'tests/conformance/', 'bench/pages/',
-  'node_modules/yjs/', 'node_modules/lib0/', 'node_modules/y-indexeddb/'];
+  'node_modules/yjs/', 'node_modules/lib0/', 'node_modules/y-indexeddb/',
+  'node_modules/@trystero-p2p/', 'node_modules/@noble/secp256k1/'];
 const MIME = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm',
