@@ -6,6 +6,8 @@
 // session of a store before the store itself.
 #include <emscripten/bind.h>
 
+#include <unordered_set>
+
 #include <boost/json.hpp>
 
 #include "bindings/convert.h"
@@ -184,6 +186,25 @@ class SessionHandle {
     store_.changed(session_->changedIds());
     return okToJs(bytesToJs(api::encodeReceiveResult(*replies, session_->changedIds())));
   }
+  // receive() that drops the ops the application refused (js `use()`):
+  // `refused` holds one "wall:counter:peer" clock key per line, as
+  // describeMessage() prints them.
+  val receiveExcept(val message, std::string refused) {
+    std::unordered_set<std::string> keys;
+    for (std::size_t at = 0; at < refused.size();) {
+      std::size_t end = refused.find('\n', at);
+      if (end == std::string::npos) end = refused.size();
+      if (end > at) keys.insert(refused.substr(at, end - at));
+      at = end + 1;
+    }
+    session_->setOpFilter([&keys](const crdt::Envelope& e) {
+      return !keys.count(std::to_string(e.clock.wall) + ":" + std::to_string(e.clock.counter) + ":" +
+                         encodeHex64(e.clock.peer));
+    });
+    val result = receive(message);
+    session_->setOpFilter(nullptr);
+    return result;
+  }
   bool synced() const { return session_->synced(); }
   std::string peer() const { return session_->peer() ? encodeHex64(session_->peer()) : std::string(); }
   val stats() const {
@@ -195,6 +216,7 @@ class SessionHandle {
     o.set("bytesReceived", static_cast<double>(s.bytesReceived));
     o.set("opsApplied", static_cast<double>(s.opsApplied));
     o.set("opsDeferred", static_cast<double>(s.opsDeferred));
+    o.set("opsFiltered", static_cast<double>(s.opsFiltered));
     static const char* plans[] = {"none", "delta", "state", "recon"};
     o.set("plan", std::string(plans[static_cast<int>(session_->incomingPlan())]));
     return o;
@@ -238,6 +260,7 @@ EMSCRIPTEN_BINDINGS(cellgraph_store) {
       .constructor<StoreHandle&, std::string>()
       .function("start", &SessionHandle::start)
       .function("receive", &SessionHandle::receive)
+      .function("receiveExcept", &SessionHandle::receiveExcept)
       .function("synced", &SessionHandle::synced)
       .function("peer", &SessionHandle::peer)
       .function("stats", &SessionHandle::stats);

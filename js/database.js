@@ -18,6 +18,7 @@ export class Database {
   #rtc = null;
   #room = null;
   #bridge = null;
+  #middleware = [];
 
   /** @internal use open() */
   constructor(name) {
@@ -49,6 +50,41 @@ export class Database {
     if (!this.#rtc || this.#room || this.#closed) return;
     this.#room = await Room.join(this.#rtc);
     this.#bridge = new SyncBridge(this.#room, (type, args) => this.#client.call(type, args));
+    this.#bridge.filter = this.#middleware.length ? (ops, peer) => this.#filter(ops, peer) : null;
+  }
+
+  /**
+   * Adds a middleware over incoming remote ops: fn(ops, {peer}) gets each
+   * batch a peer sends ([{type: 'put'|'remove'|'link'|'unlink', id, value?,
+   * target?, key}]) before it applies, and returns (or resolves to) the ops
+   * to keep. Returning a falsy value or throwing drops the whole batch.
+   * Middlewares run in the order they were added; local writes do not pass
+   * through them. Runs in the tab that joined the room.
+   * @returns {() => void} removes the middleware
+   */
+  use(fn) {
+    if (typeof fn !== 'function') throw new CellgraphError('INVALID_ARGUMENT', 'use() takes a function');
+    this.#middleware.push(fn);
+    if (this.#bridge) this.#bridge.filter = (ops, peer) => this.#filter(ops, peer);
+    return () => {
+      this.#middleware = this.#middleware.filter((m) => m !== fn);
+      if (this.#bridge && !this.#middleware.length) this.#bridge.filter = null;
+    };
+  }
+
+  async #filter(ops, peer) {
+    let kept = ops;
+    for (const fn of this.#middleware) {
+      try {
+        const out = await fn(kept, { peer });
+        kept = Array.isArray(out) ? out.filter((op) => ops.includes(op)) : [];
+      } catch (err) {
+        queueMicrotask(() => { throw err; });
+        return [];
+      }
+      if (!kept.length) break;
+    }
+    return kept;
   }
 
   async #leaderChanged() {

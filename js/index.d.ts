@@ -32,7 +32,76 @@ export type StorageKind = 'opfs-sync' | 'opfs-async' | 'indexeddb' | 'memory';
 export interface OpenOptions {
   /** Force a storage backend; default: the best this browser offers. */
   storage?: StorageKind;
+  /** Sync with peers over WebRTC, found through Nostr relays. Absent: the database stays local. */
+  rtc?: true | RtcOptions;
 }
+
+export interface RtcOptions {
+  /** Nostr relays for signaling; default: a few public relays (see DEFAULT_RELAYS in database.js). */
+  relayUrls?: string[];
+  /** Peers need the same app, room and password to find each other. */
+  app?: string;
+  /** Default: the database name. */
+  room?: string;
+  /** Seals signaling with an Argon2id-derived key; a wrong password never connects. */
+  password?: string;
+  /** Default: one public STUN server. Tests pass []. */
+  iceServers?: RTCIceServer[];
+  /** Pre-made offers kept ready (default 2). */
+  offerPool?: number;
+  /** Largest message a peer may send on a channel (default 64 MiB). */
+  maxMessageBytes?: number;
+}
+
+export type PeerId = string;
+export type ChannelData = Uint8Array | ArrayBuffer | ArrayBufferView | string | JsonValue;
+
+export interface Channel {
+  readonly name: string;
+  /** To `targets` (default: every connected peer); resolves once every frame was handed to the connections. */
+  send(data: ChannelData, targets?: PeerId | PeerId[] | null, meta?: JsonValue, onProgress?: (fraction: number, peer: PeerId) => void): Promise<void>;
+  on(event: 'message', fn: (data: any, peer: PeerId, meta: JsonValue | undefined) => void): this;
+  on(event: 'progress', fn: (fraction: number, peer: PeerId, meta: JsonValue | undefined) => void): this;
+  off(event: 'message' | 'progress', fn: (...args: any[]) => void): this;
+}
+
+export interface RelayState {
+  url: string;
+  state: 'idle' | 'connecting' | 'open' | 'waiting' | 'dropped' | 'closed';
+  failures: number;
+  reason: string;
+}
+
+export interface Room {
+  /** This peer's id: its Nostr public key (hex), fresh per open. */
+  readonly self: PeerId;
+  /** Peers with an open connection. */
+  readonly peers: PeerId[];
+  readonly relays: RelayState[];
+  /** A named channel; names starting with '~' are reserved. */
+  channel(name: string): Channel;
+  on(event: 'peer:join' | 'peer:synced', fn: (peer: PeerId) => void): this;
+  on(event: 'peer:leave', fn: (peer: PeerId, reason: string) => void): this;
+  on(event: 'sync:error', fn: (peer: PeerId, error: Error) => void): this;
+  once(event: string, fn: (...args: any[]) => void): this;
+  off(event: string, fn: (...args: any[]) => void): this;
+  /** Round-trip time in ms. */
+  ping(peer: PeerId): Promise<number>;
+  stats(): { self: PeerId; peers: number; signaling: object; relays: RelayState[]; links: Record<PeerId, object> };
+  /** Closes every connection and stops signaling (close() does this too). */
+  leave(): void;
+}
+
+export interface RemoteOp {
+  type: 'put' | 'remove' | 'link' | 'unlink';
+  id: string;
+  value?: NodeValue;
+  target?: string;
+  /** The op's clock, unique per op. */
+  key: string;
+}
+export type Middleware = (ops: RemoteOp[], context: { peer: PeerId }) => RemoteOp[] | false | null | undefined
+  | Promise<RemoteOp[] | false | null | undefined>;
 
 type Scalar = string | number | boolean | null;
 export interface FieldOperators {
@@ -94,6 +163,10 @@ export interface Database {
   map<V extends NodeValue = NodeValue>(callback: (event: MapEvent<V>) => void, options?: MapOptions): Promise<MapResult<V>>;
   /** Drops every node of this database on this device. */
   clear(): Promise<void>;
+  /** The room (open with `rtc`), in the tab that runs the engine; null otherwise. */
+  readonly room: Room | null;
+  /** Filters incoming remote batches; returns a function that removes the middleware. */
+  use(middleware: Middleware): () => void;
   close(): Promise<void>;
 }
 

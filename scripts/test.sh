@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh [native|wasm|browser]...  (default: all three tiers)
 #   native:  GoogleTest via ctest, Release and ASan+UBSan builds
-#   wasm:    the wasm module under `node --test`
+#   wasm:    the wasm module under `node --test`, and the public .d.ts
+#            type-checked against tests/types/usage.ts
 #   browser: Debian's Chromium via playwright-core under `node --test`, in an
 #            isolated network namespace (../shared/tools/isolated-net)
 # Every tier runs even when an earlier one fails; the exit code is non-zero
@@ -25,7 +26,8 @@ for tier in "${tiers[@]}"; do
       run native-asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
         ctest --test-dir build/asan --output-on-failure ;;
     wasm)
-      run wasm node --test --test-reporter=spec tests/wasm/ ;;
+      run wasm node --test --test-reporter=spec tests/wasm/
+      run types node_modules/.bin/tsc -p tests/types ;;
     browser)
       cmd=(node --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 tests/browser/)
       if [ -x "$isolated_net" ]; then run browser "$isolated_net" "${cmd[@]}"

@@ -126,7 +126,13 @@ std::vector<Bytes> SyncSession::sendDelta(std::uint64_t after) {
 }
 
 Status SyncSession::onOps(const Ops& o) {
-  CG_ASSIGN_OR_RETURN(graph::ApplyReport report, store_.applyRemote(o.envelopes, verifier_));
+  std::vector<crdt::Envelope> kept;
+  if (filter_) {
+    for (const auto& e : o.envelopes) {
+      if (filter_(e)) kept.push_back(e); else ++stats_.opsFiltered;
+    }
+  }
+  CG_ASSIGN_OR_RETURN(graph::ApplyReport report, store_.applyRemote(filter_ ? kept : o.envelopes, verifier_));
   stats_.opsReceived += o.envelopes.size();
   stats_.opsApplied += report.applied;
   stats_.opsDeferred += report.deferred;

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,7 +44,7 @@ struct SessionOptions {
 struct SessionStats {
   std::uint64_t messagesSent = 0, messagesReceived = 0;
   std::uint64_t bytesSent = 0, bytesReceived = 0;
-  std::uint64_t opsReceived = 0, opsApplied = 0, opsDeferred = 0;
+  std::uint64_t opsReceived = 0, opsApplied = 0, opsDeferred = 0, opsFiltered = 0;
   std::uint64_t reconMessages = 0;
 };
 
@@ -64,6 +65,13 @@ class SyncSession {
   const SessionStats& stats() const { return stats_; }
   // Node ids the last receive() changed, for change notification.
   const std::vector<std::string>& changedIds() const { return changed_; }
+
+  // The application's say over incoming ops (JS `db.use()`): returns false
+  // for an op to drop. A dropped op is skipped as if it had been applied:
+  // watermarks still advance past it, so it never stalls catch-up, and it
+  // is offered again only by a later reconciliation. Unset: keep all.
+  using OpFilter = std::function<bool(const crdt::Envelope&)>;
+  void setOpFilter(OpFilter filter) { filter_ = std::move(filter); }
 
  private:
   Result<std::vector<Bytes>> onHello(const Hello& h);
@@ -87,6 +95,7 @@ class SyncSession {
   bool deferredDuringCatchUp_ = false, deltaContiguous_ = true;
   std::uint64_t deltaNext_ = 0;
   std::vector<std::string> changed_;
+  OpFilter filter_;
 };
 
 // Live batch of envelopes just written locally; `firstSeq` is their log seq

@@ -113,6 +113,20 @@ export class CoreStore {
     return { applied, stale, deferred, changed };
   }
 
+  /**
+   * The ops of a sync message, for the application to inspect before they
+   * apply (db.use()): [{type, id, value?, target?, key}], or null when the
+   * message carries no ops. Throws on a malformed message.
+   */
+  describeOps(message) {
+    const m = JSON.parse(check(this.core.describeMessage(message)));
+    if (m.type !== 'ops') return null;
+    return m.envelopes.map(({ op, id, value, target, clock }) => ({
+      type: op, id, ...(value !== undefined && { value }), ...(target !== undefined && { target }),
+      key: `${clock.wall}:${clock.counter}:${clock.peer}`,
+    }));
+  }
+
   digest() { return this.#live().digest(); }
   get liveCount() { return this.#live().liveCount(); }
   get recordCount() { return this.#live().recordCount(); }
@@ -142,6 +156,14 @@ export class CoreSession {
   /** @returns {{replies: Uint8Array[], changed: string[]}} */
   receive(message) {
     const [replies, changed] = decode(check(this.#live().receive(message)));
+    return { replies, changed };
+  }
+  /**
+   * receive() that drops the refused ops: `refused` lists clock keys
+   * "wall:counter:peer" as describeOps() gives them.
+   */
+  receiveExcept(message, refused) {
+    const [replies, changed] = decode(check(this.#live().receiveExcept(message, refused.join('\n'))));
     return { replies, changed };
   }
   get synced() { return this.#live().synced(); }

@@ -1,13 +1,14 @@
 // A room: every peer that opened the same app, room name and password,
 // connected in a full mesh of PeerLinks, found through Signaling.
 //
-// Who dials: the peer whose id (Nostr public key, hex) sorts lower makes the
-// offer; the other answers. An announce from a higher peer makes a lower
-// peer dial; an announce from a lower peer gets a directed `hello` back so
-// that it dials. Only one side ever offers, so glare cannot happen, and a
-// repeated offer from the same peer replaces the old link (that peer lost
-// it). An offer that gets no answer within `dialTimeoutMs` is abandoned and
-// retried on the peer's next announce or hello.
+// Who dials: a peer that sees an announce from a peer it has no link with
+// sends it an offer at once, so a newcomer costs one relay hop per
+// direction. When both sides dialed each other (glare), the offer of the
+// peer whose id (Nostr public key, hex) sorts lower wins: the higher peer
+// drops its own attempt and answers, the lower ignores the other offer.
+// A repeated offer from a connected peer replaces the old link (that peer
+// lost it). An offer that gets no answer within `dialTimeoutMs` is
+// abandoned and retried on the peer's next announce.
 //
 // Offers come from a small pool of links whose ICE gathering already
 // finished, so the first connection does not wait for gathering.
@@ -51,7 +52,6 @@ export class Room extends Emitter {
   #dialing = new Map();    // peer -> {link, sid, timer}
   #answering = new Map();  // peer -> PeerLink being answered
   #pool = [];              // {link, sdp, sid, at}
-  #hellos = new Map();     // peer -> last hello time
   #channels = new Map();
   #left = false;
   #firstConnection = null;
@@ -240,19 +240,16 @@ export class Room extends Emitter {
 
   #signal(from, m) {
     if (this.#left) return;
-    const lower = this.self < from;
-    if (m.t === 'announce' || m.t === 'hello') {
-      if (this.#busy(from)) return;
-      if (lower) { this.#dial(from); return; }
-      if (m.t === 'announce') {
-        const last = this.#hellos.get(from) ?? -Infinity;
-        if (performance.now() - last < 5000) return;
-        this.#hellos.set(from, performance.now());
-        if (this.#hellos.size > 1024) this.#hellos.delete(this.#hellos.keys().next().value);
-        this.#signaling.send(from, { t: 'hello' });
-      }
+    if (m.t === 'announce') {
+      if (!this.#busy(from)) this.#dial(from);
     } else if (m.t === 'offer') {
-      if (lower) return;  // the lower id dials; an offer from a higher id breaks the rule
+      const mine = this.#dialing.get(from);
+      if (mine) {
+        if (this.self < from) return;  // glare: the lower id's offer wins
+        this.#dialing.delete(from);
+        clearTimeout(mine.timer);
+        mine.link?.close('glare: their offer wins');
+      }
       this.#answer(from, m);
     } else if (m.t === 'answer') {
       const d = this.#dialing.get(from);

@@ -2,7 +2,8 @@
 // the engine worker, its bytes carried on the room's '~sync' channel.
 //
 //   peer:join   -> worker peerOpen  -> HELLO to the peer
-//   '~sync' in  -> worker peerReceive -> replies to the peer
+//   '~sync' in  -> [worker peerInspect -> db.use() middleware] ->
+//                  worker peerReceive -> replies to the peer
 //   local write -> worker posts the live batch once durable -> every peer
 //                  whose session has started
 //   peer:leave  -> worker peerClose
@@ -14,6 +15,9 @@ export class SyncBridge {
   #room; #call; #channel;
   #open = new Set();           // peers whose session started
   #synced = new Set();
+  #queues = new Map();         // peer -> the promise of its last message
+  /** (ops, peer) => ops to keep; set by Database.use(). */
+  filter = null;
   #onJoin = (peer) => this.#start(peer);
   #onLeave = (peer) => this.#stop(peer);
   #onMessage = (bytes, peer) => this.#receive(peer, bytes);
@@ -61,19 +65,36 @@ export class SyncBridge {
 
   #stop(peer) {
     this.#open.delete(peer);
+    this.#queues.delete(peer);
     this.#synced.delete(peer);
     this.#call('peerClose', { peer }).catch(() => {});
   }
 
+  // Messages of one peer are processed one after another: with middleware a
+  // message takes two worker round trips, and the next must not overtake it.
   #receive(peer, bytes) {
     if (!(bytes instanceof Uint8Array)) { this.#fail(peer, new Error('a sync message that is not bytes')); return; }
-    this.#call('peerReceive', { peer, bytes }).then(({ replies, synced }) => {
-      for (const r of replies) this.#send(peer, r);
-      if (synced && !this.#synced.has(peer)) {
-        this.#synced.add(peer);
-        this.#room.emit('peer:synced', peer);
+    const next = (this.#queues.get(peer) ?? Promise.resolve()).then(() => this.#process(peer, bytes));
+    this.#queues.set(peer, next.catch((err) => this.#fail(peer, err)));
+  }
+
+  // peerOpen was sent before any message of the peer could arrive, so the
+  // worker already has the session even if its HELLO is still on the way.
+  async #process(peer, bytes) {
+    let refused;
+    if (this.filter) {
+      const ops = await this.#call('peerInspect', { peer, bytes });
+      if (ops?.length) {
+        const kept = new Set(await this.filter(ops, peer));
+        refused = ops.filter((op) => !kept.has(op)).map((op) => op.key);
       }
-    }, (err) => this.#fail(peer, err));
+    }
+    const { replies, synced } = await this.#call('peerReceive', { peer, bytes, refused });
+    for (const r of replies) this.#send(peer, r);
+    if (synced && !this.#synced.has(peer)) {
+      this.#synced.add(peer);
+      this.#room.emit('peer:synced', peer);
+    }
   }
 
   #fail(peer, err) {

@@ -3,7 +3,6 @@
 // Every event is ephemeral (kind from RoomKeys), tagged ["x", topic], signed
 // by this peer's fresh key, and its content is sealed with the room key:
 //   {t: 'announce'}                      to everyone: "I am here"
-//   {t: 'hello', to}                     to one peer: "I am here too, dial me"
 //   {t: 'offer' | 'answer', to, sid, sdp}
 // Directed events also carry ["p", to] so a peer can skip others' traffic
 // without opening it; the sealed `to` is what counts (a relay cannot
@@ -22,7 +21,7 @@
 // back) starts the schedule over.
 import { RelayPool } from './relay-pool.js';
 
-const TYPES = new Set(['announce', 'hello', 'offer', 'answer']);
+const TYPES = new Set(['announce', 'offer', 'answer']);
 
 export class Signaling {
   #keys; #pool; #onMessage; #options; #timer = null; #gap; #connected = false; #stopped = false;

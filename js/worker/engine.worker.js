@@ -70,12 +70,14 @@ const handlers = {
     sessions.set(peer, session);
     return session.start();
   },
-  peerReceive({ peer, bytes }) {
+  // The ops a peer's message would apply, for the application's middleware.
+  peerInspect({ bytes }) { return store.describeOps(bytes); },
+  peerReceive({ peer, bytes, refused }) {
     const session = sessions.get(peer);
     if (!session) throw new CellgraphError('CLOSED', `no sync session with ${peer}`);
     let out;
     try {
-      out = session.receive(bytes);
+      out = refused?.length ? session.receiveExcept(bytes, refused) : session.receive(bytes);
     } catch (err) {
       sessions.delete(peer);
       session.close();

@@ -111,6 +111,35 @@ test('a 10 MB payload arrives intact with progress events on both sides', async 
   await Promise.all([a, b].map((p) => p.close()));
 });
 
+test('use() middleware sees each incoming remote batch and keeps only what it returns', async () => {
+  const a = await openPeer(h, { room: 'middleware' });
+  await a.evaluate(() => {
+    window.batches = [];
+    window.db.use((ops, { peer }) => {
+      window.batches.push({ peer, types: ops.map((o) => o.type) });
+      return ops.filter((o) => !(o.type === 'put' && o.value.spam));
+    });
+    window.db.use(async (ops) => ops.filter((o) => o.id !== 'blocked-by-the-second'));
+  });
+  const b = await openPeer(h, { room: 'middleware' });
+  await b.evaluate(() => window.db.putMany([[{ spam: true }, 'spam-1'], [{ ok: 1 }, 'ok-1'], [{ ok: 2 }, 'blocked-by-the-second']]));
+  await waitUntil('a connection', async () => (await peersOf(a)) === 1);
+  await waitUntil('the catch-up', async () => (await countOf(a)) >= 1);
+  await b.evaluate(async () => {
+    await window.db.put({ spam: true }, 'spam-2');
+    await window.db.put({ ok: 3 }, 'ok-2');
+  });
+  await waitUntil('the live batches', async () => (await countOf(a)) === 2);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(await nodesOf(a), [['ok-1', { ok: 1 }, []], ['ok-2', { ok: 3 }, []]]);
+  assert.equal(await countOf(b), 5);  // the sender keeps its own writes
+  const batches = await a.evaluate(() => window.batches);
+  const bId = await b.evaluate(() => window.db.room.self);
+  assert.ok(batches.length >= 3 && batches.every((x) => x.peer === bId && x.types.every((t) => t === 'put')));
+  for (const p of [a, b]) assert.deepEqual(p.errors, []);
+  await Promise.all([a, b].map((p) => p.close()));
+});
+
 test('every event our peers published passes nostr-tools verifyEvent', () => {
   assert.ok(h.relay.recorded.length > 10, `${h.relay.recorded.length} events recorded`);
   for (const event of h.relay.recorded) {

@@ -38,6 +38,26 @@ TEST_F(SyncTest, AnEmptyPeerGetsFullStateInOneRoundTrip) {
   EXPECT_EQ(b.store.watermark(1).seq, a.store.log().head());
 }
 
+TEST_F(SyncTest, AnOpFilterDropsOpsWithoutStallingTheSession) {
+  Replica a(clock, 1), b(clock, 2);
+  fill(a, 100);
+  SyncSession sa(a.store, a.verifier), sb(b.store, b.verifier);
+  int asked = 0;
+  sb.setOpFilter([&](const crdt::Envelope& e) {
+    ++asked;
+    return e.op.id.back() != '7';  // drop n7, n17, ... n97
+  });
+  auto r = runLoopback(sa, sb);
+  ASSERT_TRUE(r.status.ok()) << r.status.toString();
+  EXPECT_TRUE(sb.synced());
+  EXPECT_EQ(asked, 100);
+  EXPECT_EQ(sb.stats().opsFiltered, 10u);
+  EXPECT_EQ(b.store.liveCount(), 90u);
+  EXPECT_EQ(b.store.find("n7"), nullptr);
+  ASSERT_NE(b.store.find("n8"), nullptr);
+  EXPECT_EQ(b.store.watermark(1).seq, a.store.log().head());  // dropped ops do not hold the watermark back
+}
+
 TEST_F(SyncTest, TwoEmptyPeersAreSyncedAfterHello) {
   Replica a(clock, 1), b(clock, 2);
   auto r = syncPair(a, b);

@@ -1,0 +1,54 @@
+// Compiled (never run) by `tsc -p tests/types`: every public member used the
+// way the README and docs use it, so js/index.d.ts cannot drift from them
+// unnoticed. Lines marked @ts-expect-error must stay errors.
+import { open, ready, CellgraphError, ErrorCode, type Database, type MapEvent, type RemoteOp } from '../../js/index.js';
+
+interface Task { [key: string]: string | number | boolean; title: string; rank: number; done: boolean }
+
+async function usage(): Promise<void> {
+  const { version } = await ready();
+  const db: Database = await open('todo', { storage: 'opfs-sync', rtc: { relayUrls: ['ws://127.0.0.1:7447'], password: 'pw', iceServers: [] } });
+  const local = await open('local');
+  const id: string = await db.put({ title: 'ship', rank: 1, done: false });
+  const ids: string[] = await db.putMany([[{ title: 'a', rank: 2, done: false }], [{ title: 'b', rank: 3, done: true }, 'b']]);
+  await db.link(id, ids[0]);
+  await db.unlink(id, ids[0]);
+  const { result } = await db.get(id);
+  if (result) console.log(result.id, result.value, result.edges.length);
+  const reactive = await db.get(id, (node) => console.log(node?.value ?? null));
+  await reactive.unsubscribe();
+  const { results, unsubscribe } = await db.map<Task>({ query: { done: false, rank: { $gte: 1 } }, field: 'rank', order: 'desc', $limit: 10 },
+    (e: MapEvent<Task>) => console.log(e.action, e.value?.title));
+  console.log(results.map((n) => n.value.title), version, db.info.storage, db.role);
+  await unsubscribe?.();
+  await db.map((e) => console.log(e.id), { query: { $text: 'ship' } });
+  const stop = db.use((ops: RemoteOp[], { peer }) => ops.filter((op) => op.type !== 'remove' && peer.length > 0));
+  stop();
+  db.use(async (ops) => ops.slice(1));
+  const room = db.room;
+  if (room) {
+    room.on('peer:join', (peer) => console.log(room.self, peer, room.peers.length));
+    room.on('peer:leave', (peer, reason) => console.log(peer, reason));
+    const files = room.channel('files');
+    files.on('message', (data, peer, meta) => console.log(data, peer, meta));
+    files.on('progress', (fraction) => console.log(fraction.toFixed(2)));
+    await files.send(new Uint8Array(10), undefined, { name: 'x' }, (fraction, peer) => console.log(fraction, peer));
+    await files.send({ hello: 'json' }, [room.peers[0]]);
+    console.log(await room.ping(room.peers[0]), room.relays[0]?.state, room.stats().peers);
+    room.leave();
+  }
+  try { await db.put({ title: 'x', rank: 0, done: false }); } catch (err) {
+    if (err instanceof CellgraphError && err.code === 'CLOSED') console.log(ErrorCode.CLOSED);
+  }
+  await db.remove(id);
+  await db.clear();
+  await db.close();
+  await local.close();
+  // @ts-expect-error a value must be an object
+  await local.put('not an object');
+  // @ts-expect-error unknown storage kind
+  await open('x', { storage: 'cookies' });
+  // @ts-expect-error room events are named
+  db.room?.on('peer:joined', () => {});
+}
+void usage;
