@@ -12,7 +12,7 @@ import { startRelay } from '../scripts/local-relay.js';
 import { openPeer, peersOf, waitUntil } from '../tests/support/peers.js';
 
 const STEADY_SETTLE_MS = Number(process.env.BENCH_STEADY_SETTLE_MS ?? 20_000);
-const STEADY_WINDOW_MS = Number(process.env.BENCH_STEADY_WINDOW_MS ?? 60_000);
+const STEADY_WINDOW_MS = Number(process.env.BENCH_STEADY_WINDOW_MS ?? 180_000);
 const h = await startHarness();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x, d = 0) => (x === null || x === undefined ? '–' : Number(x).toFixed(d));

@@ -1,4 +1,7 @@
-// Demo: a realtime list over cellgraph, plus a check of the local relay.
+// Demo: a realtime list over cellgraph, synced with every other browser that
+// opens this page (found through the local Nostr relay of `npm start`).
+// Tabs of one browser profile share one engine; to see peer sync, open the
+// page in a second browser or a private window.
 import { open, ready, CellgraphError } from '../js/index.js';
 
 const show = (id, state, text) => {
@@ -9,7 +12,10 @@ const show = (id, state, text) => {
 
 async function runDatabase() {
   const { version } = await ready();
-  const db = await open('demo');
+  const { relayUrls = [] } = await (await fetch('/config.json')).json();
+  // iceServers: [] — peers on this machine or LAN need no STUN server.
+  const db = await open('demo', relayUrls.length ? { rtc: { relayUrls, iceServers: [] } } : {});
+  showRoom(db, relayUrls);
   show('core', 'ok', `cellgraph core ${version} running: database "demo" on ${db.info.storage}, ${db.info.nodes} nodes`);
   const list = document.getElementById('items');
   const render = new Map();
@@ -35,18 +41,17 @@ async function runDatabase() {
   };
 }
 
-async function probeRelay() {
-  const { relayUrls = [] } = await (await fetch('/config.json')).json();
+function showRoom(db, relayUrls) {
   if (!relayUrls.length) return show('relay', 'error', 'no relay configured');
-  const url = relayUrls[0];
-  const ws = new WebSocket(url);
-  ws.onopen = () => ws.send(JSON.stringify(['REQ', 'probe', { kinds: [20001], limit: 1 }]));
-  ws.onmessage = (e) => {
-    const [type] = JSON.parse(e.data);
-    if (type === 'EOSE') { show('relay', 'open', `relay ${url} answered a subscription`); ws.close(); }
+  if (!db.room) return show('relay', 'open', 'another tab of this browser runs the room');
+  const update = () => {
+    const open = db.room.relays.filter((r) => r.state === 'open').length;
+    const peers = db.room.peers.length;
+    show('relay', open ? 'open' : 'waiting', `relay ${relayUrls[0]} ${open ? 'open' : 'connecting'}; ${peers} peer${peers === 1 ? '' : 's'} connected`);
   };
-  ws.onerror = () => show('relay', 'error', `relay ${url} is unreachable`);
+  db.room.on('peer:join', update).on('peer:leave', update);
+  update();
+  setInterval(update, 1000);
 }
 
 runDatabase().catch((err) => show('core', 'error', err instanceof CellgraphError ? `${err.code}: ${err.message}` : String(err)));
-probeRelay().catch((err) => show('relay', 'error', String(err)));

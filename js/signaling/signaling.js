@@ -14,8 +14,9 @@
 // that fails is counted in `stats.ignored` and dropped.
 //
 // Announcing backs off: the gap doubles from `announceMs` up to
-// `announceCapAloneMs` while this peer has no connection and up to
-// `announceCapConnectedMs` once it has one. Newcomers announce themselves,
+// `announceCapAloneMs` while this peer has no connection; the first
+// connection moves it to `announceConnectedMs`, from where it doubles up to
+// `announceCapConnectedMs`. Newcomers announce themselves,
 // so peers already in a room need not: a steady room costs well under one
 // event per peer per minute. `reset()` (a peer left, the network came
 // back) starts the schedule over.
@@ -34,10 +35,10 @@ export class Signaling {
    *   relay?: object}} options
    */
   constructor(keys, { relayUrls, onMessage, maxAgeSec = 90, announceMs = 1000, announceCapAloneMs = 30_000,
-    announceCapConnectedMs = 300_000, relay = {} }) {
+    announceConnectedMs = 120_000, announceCapConnectedMs = 300_000, relay = {} }) {
     this.#keys = keys;
     this.#onMessage = onMessage;
-    this.#options = { maxAgeSec, announceMs, announceCapAloneMs, announceCapConnectedMs };
+    this.#options = { maxAgeSec, announceMs, announceCapAloneMs, announceConnectedMs, announceCapConnectedMs };
     this.#gap = announceMs;
     this.#pool = new RelayPool(relayUrls, {
       ...relay,
@@ -56,7 +57,15 @@ export class Signaling {
 
   /** Tells the announcer whether this peer has at least one connection. */
   setConnected(connected) {
+    const first = connected && !this.#connected;
     this.#connected = connected;
+    // Newcomers announce themselves, so a connected peer only needs to
+    // announce to heal partitions: skip the short gaps of the warm-up.
+    if (first && !this.#stopped && this.#gap < this.#options.announceConnectedMs) {
+      clearTimeout(this.#timer);
+      this.#gap = this.#options.announceConnectedMs;
+      this.#timer = setTimeout(() => this.#announce(), this.#gap * (0.8 + 0.4 * Math.random()));
+    }
   }
 
   /** Announces again soon and restarts the back-off. */

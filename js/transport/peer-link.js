@@ -8,10 +8,11 @@
 // channel is pre-negotiated (id 0) on both sides, so no `datachannel` event
 // is needed and an offer can be made before its peer is known (the pool).
 //
-// Sending: messages queue per link; frames of queued messages go out
-// round-robin while `bufferedAmount` is under HIGH_WATER and resume on
-// `bufferedamountlow`, so memory stays bounded and a large payload never
-// blocks small ones. send() resolves when the last frame was handed over.
+// Sending: each named channel is a FIFO lane (its messages arrive in the
+// order they were sent); frames go out round-robin across lanes while
+// `bufferedAmount` is under HIGH_WATER and resume on `bufferedamountlow`,
+// so memory stays bounded and a large payload on one channel never holds up
+// another. send() resolves when the last frame was handed over.
 //
 // Liveness: the link closes when the data channel closes, when the
 // connection fails, or when it stays 'disconnected' for `disconnectGraceMs`
@@ -41,7 +42,7 @@ export class PeerLink {
   onProgress = () => {};
   onClose = () => {};
 
-  #pc; #channel; #queue = []; #nextNumber = 1; #pumping = false;
+  #pc; #channel; #lanes = new Map(); #nextNumber = 1; #pumping = false;  // lanes: channel -> queued sends
   #reassembler; #closed = false; #pings = new Map(); #graceTimer = null;
   #opened; #markOpen;
   stats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0 };
@@ -100,23 +101,29 @@ export class PeerLink {
     const message = new OutgoingMessage(this.#nextNumber++, channel, data, meta);
     if (this.#nextNumber > 0xffffffff) this.#nextNumber = 1;
     return new Promise((resolve, reject) => {
-      this.#queue.push({ message, onProgress, resolve, reject });
+      const lane = this.#lanes.get(channel) ?? this.#lanes.set(channel, []).get(channel);
+      lane.push({ message, onProgress, resolve, reject });
       this.#pump();
     });
   }
 
+  // One frame from the head of each lane in turn (Map order, rotated by
+  // re-inserting a lane after its turn).
   #pump() {
     if (this.#pumping || this.#closed || this.#channel.readyState !== 'open') return;
     this.#pumping = true;
     try {
-      while (this.#queue.length && this.#channel.bufferedAmount < HIGH_WATER) {
-        const item = this.#queue.shift();
+      while (this.#lanes.size && this.#channel.bufferedAmount < HIGH_WATER) {
+        const [name, lane] = this.#lanes.entries().next().value;
+        this.#lanes.delete(name);
+        const item = lane[0];
         const frame = item.message.nextFrame();
         this.#channel.send(frame);
         this.stats.framesSent++;
         this.stats.bytesSent += frame.length;
         item.onProgress?.(item.message.sent, item.message.total);
-        if (item.message.done) item.resolve(); else this.#queue.push(item);
+        if (item.message.done) { lane.shift(); item.resolve(); }
+        if (lane.length) this.#lanes.set(name, lane);
       }
     } catch (err) {
       this.close(`send failed: ${err.message}`);
@@ -166,8 +173,8 @@ export class PeerLink {
     this.#closed = true;
     clearTimeout(this.#graceTimer);
     this.#markOpen(false);
-    for (const item of this.#queue) item.reject(new Error(`the link closed: ${reason}`));
-    this.#queue = [];
+    for (const lane of this.#lanes.values()) for (const item of lane) item.reject(new Error(`the link closed: ${reason}`));
+    this.#lanes.clear();
     try { this.#channel.close(); } catch { /* already closed */ }
     try { this.#pc.close(); } catch { /* already closed */ }
     this.onClose(reason);

@@ -99,6 +99,16 @@ test('a 10 MB payload arrives intact with progress events on both sides', async 
     // A small message sent meanwhile is not stuck behind the big one's frames.
     return { digest: Array.from(digest), fractions: fractions.length, last: fractions.at(-1) };
   });
+  // One channel keeps its order whatever the sizes; the big payload above
+  // interleaves with it on another channel.
+  await b.evaluate(() => {
+    window.ordered = [];
+    window.db.room.channel('ordered').on('message', (data) => window.ordered.push(data.length));
+  });
+  const sizes = [300_000, 10, 70_000, 1, 1_000_000, 5, 16_000, 16_500];
+  await a.evaluate((list) => Promise.all(list.map((n) => window.db.room.channel('ordered').send(new Uint8Array(n)))), sizes);
+  await waitUntil('the ordered messages', async () => (await b.evaluate(() => window.ordered.length)) === sizes.length);
+  assert.deepEqual(await b.evaluate(() => window.ordered), sizes);
   const got = await b.evaluate(() => window.got);
   assert.equal(got.length, 10 * 1024 * 1024);
   assert.deepEqual(got.meta, { name: 'blob.bin' });
