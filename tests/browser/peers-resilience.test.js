@@ -23,18 +23,25 @@ function roomTopic(app, room) {
 }
 
 // A relay that checks nothing and sends its subscribers whatever it is told.
-async function startHostileRelay() {
+// refuse: the reason of an `OK false` answer to every event; silent: it never answers.
+async function startHostileRelay({ refuse = null, silent = false } = {}) {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   const subs = [];
-  wss.on('connection', (ws) => ws.on('message', (data) => {
-    const msg = JSON.parse(data.toString());
-    if (msg[0] === 'REQ') { subs.push([ws, msg[1]]); ws.send(JSON.stringify(['EOSE', msg[1]])); }
-    if (msg[0] === 'EVENT') ws.send(JSON.stringify(['OK', msg[1].id, true, '']));
-  }));
+  let connections = 0;
+  wss.on('connection', (ws) => {
+    connections++;
+    ws.on('message', (data) => {
+      if (silent) return;
+      const msg = JSON.parse(data.toString());
+      if (msg[0] === 'REQ') { subs.push([ws, msg[1]]); ws.send(JSON.stringify(['EOSE', msg[1]])); }
+      if (msg[0] === 'EVENT') ws.send(JSON.stringify(['OK', msg[1].id, !refuse, refuse ?? '']));
+    });
+  });
   await new Promise((r) => wss.once('listening', r));
   return {
     url: `ws://127.0.0.1:${wss.address().port}`,
     get subscribers() { return subs.length; },
+    get connections() { return connections; },
     sendRaw(text) { for (const [ws] of subs) ws.send(text); },
     sendEvent(event) { for (const [ws, id] of subs) ws.send(JSON.stringify(['EVENT', id, event])); },
     close: () => new Promise((r) => { for (const c of wss.clients) c.terminate(); wss.close(r); }),
@@ -85,6 +92,24 @@ test('forged, malformed and wrongly-tagged relay events are ignored', async (t) 
   await converged([target, friend]);
   assert.deepEqual(target.errors, []);
   await Promise.all([target, friend].map((p) => p.close()));
+});
+
+test('a relay that demands proof of work is dropped; one that stops answering is redialed', async (t) => {
+  const pow = await startHostileRelay({ refuse: 'pow: difficulty 28 required' });
+  const mute = await startHostileRelay({ silent: true });
+  t.after(() => Promise.all([pow.close(), mute.close()]));
+  const page = await h.openFixture('db.html');
+  await openPeer(h, { page, room: 'picky', relayUrls: [h.relay.url, pow.url, mute.url] });
+  const stateOf = (url) => page.evaluate((u) => window.db.room.relays.find((r) => r.url === u), url);
+  await waitUntil('the proof-of-work relay to be dropped', async () => (await stateOf(pow.url)).state === 'dropped', 10_000);
+  assert.match((await stateOf(pow.url)).reason, /^pow:/);
+  // No answer to REQ within 10 s: disconnected and dialed again with back-off.
+  await waitUntil('the silent relay to be redialed', () => mute.connections >= 2, 30_000, 250);
+  assert.equal((await stateOf(h.relay.url)).state, 'open');
+  const friend = await openPeer(h, { room: 'picky' });
+  await waitUntil('a connection through the good relay', async () => (await peersOf(page)) === 1);
+  assert.deepEqual(page.errors, []);
+  await Promise.all([page, friend].map((p) => p.close()));
 });
 
 test('the relay stops and restarts: peers keep syncing, reconnect, and a newcomer finds them', async (t) => {
