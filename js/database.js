@@ -50,7 +50,12 @@ export class Database {
     if (!this.#rtc || this.#room || this.#closed) return;
     this.#room = await Room.join(this.#rtc);
     this.#bridge = new SyncBridge(this.#room, (type, args) => this.#client.call(type, args));
-    this.#bridge.filter = this.#middleware.length ? (ops, peer) => this.#filter(ops, peer) : null;
+    this.#wireMiddleware();
+  }
+
+  // Without middleware the bridge skips inspecting incoming messages.
+  #wireMiddleware() {
+    if (this.#bridge) this.#bridge.filter = this.#middleware.length ? (ops, peer) => this.#filter(ops, peer) : null;
   }
 
   /**
@@ -65,19 +70,20 @@ export class Database {
   use(fn) {
     if (typeof fn !== 'function') throw new CellgraphError('INVALID_ARGUMENT', 'use() takes a function');
     this.#middleware.push(fn);
-    if (this.#bridge) this.#bridge.filter = (ops, peer) => this.#filter(ops, peer);
+    this.#wireMiddleware();
     return () => {
       this.#middleware = this.#middleware.filter((m) => m !== fn);
-      if (this.#bridge && !this.#middleware.length) this.#bridge.filter = null;
+      this.#wireMiddleware();
     };
   }
 
   async #filter(ops, peer) {
+    const offered = new Set(ops);  // a middleware can only keep ops it was given
     let kept = ops;
     for (const fn of this.#middleware) {
       try {
         const out = await fn(kept, { peer });
-        kept = Array.isArray(out) ? out.filter((op) => ops.includes(op)) : [];
+        kept = Array.isArray(out) ? out.filter((op) => offered.has(op)) : [];
       } catch (err) {
         queueMicrotask(() => { throw err; });
         return [];

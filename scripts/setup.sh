@@ -80,36 +80,29 @@ if [ ! -f "$deps/msgpack-cxx/usr/include/msgpack.hpp" ]; then
   dpkg -x "$tmp"/libmsgpack-cxx-dev_*.deb "$deps/msgpack-cxx"; rm -rf "$tmp"
 fi
 
-# --- libsodium source (compiled for wasm by cmake/sodium-wasm.cmake) -----
-if [ ! -f "$deps/libsodium/src/libsodium/include/sodium.h" ]; then
-  log "fetching libsodium $SODIUM_VERSION source"
-  tmp=$(mktemp -d); chmod 755 "$tmp"
-  (cd "$tmp" && apt-get source -qq --download-only "libsodium=$SODIUM_VERSION" >/dev/null 2>&1) || {
+# --- C sources from Debian source packages --------------------------------
+# fetch_source PACKAGE VERSION DIR MARKER: unpacks PACKAGE=VERSION into
+# .deps/DIR unless .deps/DIR/MARKER exists. gpgv cannot check the
+# maintainer's signature without debian-keyring; apt already verified the
+# files' hashes against the signed Release file.
+fetch_source() {
+  local package=$1 version=$2 dir=$3 marker=$4
+  [ -f "$deps/$dir/$marker" ] && return 0
+  log "fetching $package $version source"
+  local tmp; tmp=$(mktemp -d); chmod 755 "$tmp"
+  (cd "$tmp" && apt-get source -qq --download-only "$package=$version" >/dev/null 2>&1) || {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    (cd "$tmp" && apt-get source -qq --download-only "libsodium=$SODIUM_VERSION" >/dev/null)
+    (cd "$tmp" && apt-get source -qq --download-only "$package=$version" >/dev/null)
   }
-  rm -rf "$deps/libsodium"; mkdir -p "$deps"
-  # gpgv cannot check the maintainer's signature without debian-keyring;
-  # apt already verified the files' hashes against the signed Release file.
-  (cd "$tmp" && dpkg-source -q -x libsodium_*.dsc "$deps/libsodium" >/dev/null 2>&1)
-  rm -f "$deps"/libsodium_*.orig.tar.*
+  rm -rf "${deps:?}/$dir"; mkdir -p "$deps"
+  (cd "$tmp" && dpkg-source -q -x "${package}"_*.dsc "$deps/$dir" >/dev/null 2>&1)
+  rm -f "$deps/${package}"_*.orig.tar.*
   rm -rf "$tmp"
-fi
-
-# --- libsecp256k1 source (compiled natively and for wasm by cmake/secp256k1.cmake)
-if [ ! -f "$deps/secp256k1/include/secp256k1_schnorrsig.h" ]; then
-  log "fetching libsecp256k1 $SECP256K1_VERSION source"
-  tmp=$(mktemp -d); chmod 755 "$tmp"
-  (cd "$tmp" && apt-get source -qq --download-only "libsecp256k1=$SECP256K1_VERSION" >/dev/null 2>&1) || {
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    (cd "$tmp" && apt-get source -qq --download-only "libsecp256k1=$SECP256K1_VERSION" >/dev/null)
-  }
-  rm -rf "$deps/secp256k1"; mkdir -p "$deps"
-  # Same as libsodium: apt checked the hashes against the signed Release file.
-  (cd "$tmp" && dpkg-source -q -x libsecp256k1_*.dsc "$deps/secp256k1" >/dev/null 2>&1)
-  rm -f "$deps"/libsecp256k1_*.orig.tar.*
-  rm -rf "$tmp"
-fi
+}
+# libsodium: compiled for wasm by cmake/sodium-wasm.cmake.
+fetch_source libsodium "$SODIUM_VERSION" libsodium src/libsodium/include/sodium.h
+# libsecp256k1: compiled natively and for wasm by cmake/secp256k1.cmake.
+fetch_source libsecp256k1 "$SECP256K1_VERSION" secp256k1 include/secp256k1_schnorrsig.h
 
 # --- npm -----------------------------------------------------------------
 stamp="$root/node_modules/.cellgraph-lock"

@@ -6,14 +6,6 @@
 
 namespace cellgraph::security {
 
-SecretKey::SecretKey() { bytes_.fill(0); }
-SecretKey::~SecretKey() { sodium_memzero(bytes_.data(), bytes_.size()); }
-SecretKey::SecretKey(const SecretKey& other) : bytes_(other.bytes_) {}
-SecretKey& SecretKey::operator=(const SecretKey& other) {
-  bytes_ = other.bytes_;
-  return *this;
-}
-
 Status initCrypto() {
   if (sodium_init() < 0) return Status::internal("sodium_init failed: no usable random source");
   return {};

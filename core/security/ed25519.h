@@ -11,6 +11,7 @@
 
 #include "core/base/bytes.h"
 #include "core/base/status.h"
+#include "core/security/secret_bytes.h"
 
 namespace cellgraph::security {
 
@@ -22,20 +23,8 @@ inline constexpr std::size_t kSignatureBytes = 64;
 using PublicKey = std::array<std::uint8_t, kPublicKeyBytes>;
 using Signature = std::array<std::uint8_t, kSignatureBytes>;
 
-// Owns 64 bytes of key material and zeroes them when destroyed.
-class SecretKey {
- public:
-  SecretKey();
-  ~SecretKey();
-  SecretKey(const SecretKey& other);
-  SecretKey& operator=(const SecretKey& other);
-  std::uint8_t* data() { return bytes_.data(); }
-  const std::uint8_t* data() const { return bytes_.data(); }
-  ByteView view() const { return {bytes_.data(), bytes_.size()}; }
-
- private:
-  std::array<std::uint8_t, kSecretKeyBytes> bytes_;
-};
+// 64 bytes of key material, zeroed when destroyed.
+using SecretKey = SecretBytes<kSecretKeyBytes>;
 
 struct KeyPair {
   PublicKey publicKey;

@@ -40,14 +40,6 @@ Status checkKey(ByteView key) {
 
 }  // namespace
 
-RoomKey::RoomKey() { bytes_.fill(0); }
-RoomKey::~RoomKey() { sodium_memzero(bytes_.data(), bytes_.size()); }
-RoomKey::RoomKey(const RoomKey& other) : bytes_(other.bytes_) {}
-RoomKey& RoomKey::operator=(const RoomKey& other) {
-  bytes_ = other.bytes_;
-  return *this;
-}
-
 Result<RoomKey> deriveRoomKey(std::string_view app, std::string_view room, std::string_view password) {
   const Bytes fields = appAndRoom(app, room);
   RoomKey key;

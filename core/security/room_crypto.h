@@ -28,12 +28,12 @@
 // kInvalidArgument for both. initCrypto() (ed25519.h) must have succeeded.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string_view>
 
 #include "core/base/bytes.h"
 #include "core/base/status.h"
+#include "core/security/secret_bytes.h"
 
 namespace cellgraph::security {
 
@@ -44,21 +44,8 @@ inline constexpr std::size_t kRoomSealOverhead = kRoomNonceBytes + kRoomMacBytes
 inline constexpr unsigned long long kRoomPwhashOpsLimit = 2;
 inline constexpr std::size_t kRoomPwhashMemLimit = std::size_t{16} << 20;
 
-// Owns a room key and zeroes it when destroyed.
-class RoomKey {
- public:
-  RoomKey();
-  ~RoomKey();
-  RoomKey(const RoomKey& other);
-  RoomKey& operator=(const RoomKey& other);
-  std::uint8_t* data() { return bytes_.data(); }
-  const std::uint8_t* data() const { return bytes_.data(); }
-  ByteView view() const { return {bytes_.data(), bytes_.size()}; }
-  friend bool operator==(const RoomKey& a, const RoomKey& b) { return a.bytes_ == b.bytes_; }
-
- private:
-  std::array<std::uint8_t, kRoomKeyBytes> bytes_;
-};
+// A room key, zeroed when destroyed.
+using RoomKey = SecretBytes<kRoomKeyBytes>;
 
 Result<RoomKey> deriveRoomKey(std::string_view app, std::string_view room, std::string_view password);
 Result<Bytes> sealRoom(ByteView key, ByteView plaintext);

@@ -8,7 +8,8 @@
 //     sends AUTH) wants something we do not give: it is dropped for good;
 //   - a relay that does not answer a REQ (EOSE) or an EVENT (OK) within
 //     `answerTimeoutMs` is disconnected and dialed again later;
-//   - reconnection uses capped exponential backoff with full jitter,
+//   - reconnection waits between half and all of a capped, doubling
+//     back-off (`backoffMs` · 2^failures, at most `backoffCapMs`),
 //     renews the subscription, and the browser's `online` event redials
 //     every waiting relay at once.
 // Events published while no relay is open wait in a short outbox and go

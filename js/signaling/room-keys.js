@@ -16,13 +16,8 @@ import { check } from '../core/errors.js';
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
-export const toHex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-export function fromHex(text) {
-  if (typeof text !== 'string' || text.length % 2 || /[^0-9a-f]/.test(text)) return null;
-  const out = new Uint8Array(text.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
+// NIP-01 hex: lowercase, of a known length.
+const isHex = (text, bytes) => typeof text === 'string' && text.length === 2 * bytes && !/[^0-9a-f]/.test(text);
 const toBase64 = (b) => btoa(Array.from(b, (x) => String.fromCharCode(x)).join(''));
 function fromBase64(text) {
   try { return Uint8Array.from(atob(text), (c) => c.charCodeAt(0)); } catch { return null; }
@@ -39,7 +34,7 @@ export class RoomKeys {
       secret = crypto.getRandomValues(new Uint8Array(32));
       try { publicKey = check(core.schnorrPublicKey(secret)); break; } catch { /* out of range: draw again */ }
     }
-    return new RoomKeys(core, { topic: toHex(topicBytes), kind: 20000 + (((topicBytes[0] << 8) | topicBytes[1]) % 10000), key, secret, publicKey });
+    return new RoomKeys(core, { topic: core.hexEncode(topicBytes), kind: 20000 + (((topicBytes[0] << 8) | topicBytes[1]) % 10000), key, secret, publicKey });
   }
 
   #core; #key; #secret;
@@ -50,13 +45,13 @@ export class RoomKeys {
     this.#secret = secret;
     this.topic = topic;
     this.kind = kind;
-    this.pubkey = toHex(publicKey);
+    this.pubkey = core.hexEncode(publicKey);
   }
 
   /** NIP-01 id of an event (hex SHA-256 of its canonical serialization). */
   eventId(e) {
     const serialized = JSON.stringify([0, e.pubkey, e.created_at, e.kind, e.tags, e.content]);
-    return toHex(this.#core.sha256(utf8.encode(serialized)));
+    return this.#core.hexEncode(this.#core.sha256(utf8.encode(serialized)));
   }
 
   /** A complete, signed NIP-01 event from this peer. */
@@ -64,17 +59,18 @@ export class RoomKeys {
     const event = { pubkey: this.pubkey, created_at: createdAt, kind, tags, content };
     event.id = this.eventId(event);
     const aux = crypto.getRandomValues(new Uint8Array(32));
-    event.sig = toHex(check(this.#core.schnorrSign(this.#secret, fromHex(event.id), aux)));
+    event.sig = this.#core.hexEncode(check(this.#core.schnorrSign(this.#secret, this.#bytes(event.id), aux)));
     return event;
   }
 
   /** True when the id matches the content and the signature is the pubkey's. */
   verify(e) {
-    const pk = fromHex(e.pubkey), sig = fromHex(e.sig), id = fromHex(e.id);
-    if (!pk || pk.length !== 32 || !sig || sig.length !== 64 || !id || id.length !== 32) return false;
+    if (!isHex(e.pubkey, 32) || !isHex(e.sig, 64) || !isHex(e.id, 32)) return false;
     if (this.eventId(e) !== e.id) return false;
-    return this.#core.schnorrVerify(pk, id, sig);
+    return this.#core.schnorrVerify(this.#bytes(e.pubkey), this.#bytes(e.id), this.#bytes(e.sig));
   }
+
+  #bytes(hex) { return check(this.#core.hexDecode(hex)); }
 
   /** Seals a JSON value for the room: base64(nonce || secretbox). */
   seal(value) {
