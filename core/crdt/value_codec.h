@@ -14,16 +14,13 @@
 
 #include "core/base/bytes.h"
 #include "core/base/limits.h"
+#include "core/base/msgpack_io.h"
 #include "core/base/status.h"
 
 namespace cellgraph::crdt {
 
-// Appends bytes to a Bytes buffer; what msgpack::packer writes into.
-struct ByteSink {
-  Bytes& out;
-  void write(const char* p, std::size_t n) { out.insert(out.end(), p, p + n); }
-};
-using Packer = msgpack::packer<ByteSink>;
+using cellgraph::ByteSink;
+using cellgraph::Packer;
 
 void packStr(Packer& pk, std::string_view s);
 void packBin(Packer& pk, ByteView b);

@@ -1,0 +1,28 @@
+// MessagePack in and out of byte buffers, shared by every wire format of
+// the core (sync messages, mesh frames, the JS boundary).
+//
+// unpackBounded decodes exactly one item spanning all of `bytes`, with
+// every container and string bounded by the message size and nesting
+// bounded by `maxDepth`, all checked before allocation. Errors are values:
+// kTooLarge for a size or depth bound, kCorrupt for anything malformed.
+#pragma once
+
+#include <msgpack.hpp>
+
+#include <cstddef>
+
+#include "core/base/bytes.h"
+#include "core/base/status.h"
+
+namespace cellgraph {
+
+// Appends bytes to a Bytes buffer; what msgpack::packer writes into.
+struct ByteSink {
+  Bytes& out;
+  void write(const char* p, std::size_t n) { out.insert(out.end(), p, p + n); }
+};
+using Packer = msgpack::packer<ByteSink>;
+
+Result<msgpack::object_handle> unpackBounded(ByteView bytes, std::size_t maxBytes, std::size_t maxDepth);
+
+}  // namespace cellgraph

@@ -1,0 +1,199 @@
+#include "core/mesh/wire.h"
+
+#include "core/base/msgpack_io.h"
+#include "core/base/utf8.h"
+
+namespace cellgraph::mesh {
+namespace {
+
+enum class Type : std::uint8_t { kHeartbeat = 1, kFlood = 2, kRoster = 3 };
+
+// Fixed layout of a FLOOD's head: fixarray(9), 1, 2, 0xcc ttl, 0xcc hops, 0xcf id.
+constexpr std::size_t kTtlAt = 4, kHopsAt = 6, kIdAt = 8, kHeadBytes = 16;
+
+Status malformed(const std::string& what) { return Status::invalidArgument("malformed mesh frame: " + what); }
+
+void packStr(Packer& pk, std::string_view s) {
+  pk.pack_str(static_cast<std::uint32_t>(s.size()));
+  pk.pack_str_body(s.data(), static_cast<std::uint32_t>(s.size()));
+}
+
+void packMember(Packer& pk, const Member& m) {
+  pk.pack_array(4);
+  packStr(pk, m.id);
+  pk.pack(std::uint64_t{m.incarnation});
+  pk.pack(static_cast<std::uint8_t>(m.state));
+  pk.pack(m.flags);
+}
+
+bool u64(const msgpack::object& o, std::uint64_t& out) {
+  if (o.type != msgpack::type::POSITIVE_INTEGER) return false;
+  out = o.via.u64;
+  return true;
+}
+
+Result<std::string> peerId(const msgpack::object& o) {
+  if (o.type != msgpack::type::STR || o.via.str.size == 0) return malformed("peer id is not a non-empty string");
+  if (o.via.str.size > kMaxPeerIdBytes) return Status::tooLarge("peer id longer than 128 bytes");
+  std::string s(o.via.str.ptr, o.via.str.size);
+  if (!isValidUtf8(s)) return malformed("peer id is not UTF-8");
+  return s;
+}
+
+Result<Member> memberFrom(const msgpack::object& o) {
+  if (o.type != msgpack::type::ARRAY || o.via.array.size != 4) return malformed("member is not [id, incarnation, state, flags]");
+  const auto* f = o.via.array.ptr;
+  Member m;
+  CG_ASSIGN_OR_RETURN(m.id, peerId(f[0]));
+  std::uint64_t inc = 0, state = 0, flags = 0;
+  if (!u64(f[1], inc) || inc > UINT32_MAX) return malformed("member incarnation");
+  if (!u64(f[2], state) || state > 1) return malformed("member state");
+  if (!u64(f[3], flags) || (flags & ~std::uint64_t{kKnownFlags}) != 0) return malformed("member flags");
+  m.key = keyOf(m.id);
+  m.incarnation = static_cast<std::uint32_t>(inc);
+  m.state = static_cast<MemberState>(state);
+  m.flags = static_cast<std::uint8_t>(flags);
+  return m;
+}
+
+struct Encoder {
+  Packer& pk;
+  void operator()(const Heartbeat& h) {
+    pk.pack_array(4);
+    pk.pack(kMeshVersion);
+    pk.pack(static_cast<std::uint8_t>(Type::kHeartbeat));
+    pk.pack(h.rosterSize);
+    pk.pack(h.rosterDigest);
+  }
+  void operator()(const Flood& f) {
+    pk.pack_array(9);
+    pk.pack(kMeshVersion);
+    pk.pack(static_cast<std::uint8_t>(Type::kFlood));
+    pk.pack_fix_uint8(f.ttl);
+    pk.pack_fix_uint8(f.hops);
+    pk.pack_fix_uint64(f.id);
+    pk.pack(static_cast<std::uint8_t>(f.kind));
+    packStr(pk, f.origin);
+    if (f.to) packStr(pk, *f.to); else pk.pack_nil();
+    pk.pack_bin(static_cast<std::uint32_t>(f.body.size()));
+    pk.pack_bin_body(reinterpret_cast<const char*>(f.body.data()), static_cast<std::uint32_t>(f.body.size()));
+  }
+  void operator()(const RosterFrame& r) {
+    pk.pack_array(3);
+    pk.pack(kMeshVersion);
+    pk.pack(static_cast<std::uint8_t>(Type::kRoster));
+    pk.pack_array(static_cast<std::uint32_t>(r.members.size()));
+    for (const auto& m : r.members) packMember(pk, m);
+  }
+};
+
+}  // namespace
+
+Bytes encodeFrame(const Frame& f) {
+  Bytes out;
+  ByteSink sink{out};
+  Packer pk(sink);
+  std::visit(Encoder{pk}, f);
+  return out;
+}
+
+Result<Frame> decodeFrame(ByteView bytes, const WireLimits& limits) {
+  std::size_t maxBytes = std::max(limits.maxPayloadBytes + 1024, limits.maxRosterEntries * (kMaxPeerIdBytes + 16) + 64);
+  CG_ASSIGN_OR_RETURN(auto handle, unpackBounded(bytes, maxBytes, 4));
+  const msgpack::object& o = handle.get();
+  if (o.type != msgpack::type::ARRAY || o.via.array.size < 2) return malformed("not an array [version, type, ...]");
+  const auto* a = o.via.array.ptr;
+  std::uint64_t version = 0, type = 0;
+  if (!u64(a[0], version)) return malformed("version is not an integer");
+  if (version != kMeshVersion) return Status::unsupportedVersion("mesh frame version " + std::to_string(version));
+  if (!u64(a[1], type)) return malformed("type is not an integer");
+  std::size_t n = o.via.array.size;
+  switch (static_cast<Type>(type)) {
+    case Type::kHeartbeat: {
+      Heartbeat h;
+      if (n != 4 || !u64(a[2], h.rosterSize) || !u64(a[3], h.rosterDigest)) return malformed("heartbeat");
+      return Frame{h};
+    }
+    case Type::kFlood: {
+      if (n != 9 || bytes.size() < kHeadBytes || bytes[kTtlAt - 1] != 0xcc || bytes[kHopsAt - 1] != 0xcc ||
+          bytes[kIdAt - 1] != 0xcf) {
+        return malformed("flood head");
+      }
+      Flood f;
+      std::uint64_t kind = 0;
+      f.ttl = bytes[kTtlAt];
+      f.hops = bytes[kHopsAt];
+      u64(a[4], f.id);
+      if (!u64(a[5], kind) || kind > 1) return malformed("flood kind");
+      f.kind = static_cast<FloodKind>(kind);
+      CG_ASSIGN_OR_RETURN(f.origin, peerId(a[6]));
+      if (a[7].type != msgpack::type::NIL) {
+        CG_ASSIGN_OR_RETURN(std::string to, peerId(a[7]));
+        f.to = std::move(to);
+      }
+      if (a[8].type != msgpack::type::BIN) return malformed("flood body is not bytes");
+      if (a[8].via.bin.size > limits.maxPayloadBytes) return Status::tooLarge("flood body over the payload limit");
+      const auto* p = reinterpret_cast<const std::uint8_t*>(a[8].via.bin.ptr);
+      f.body.assign(p, p + a[8].via.bin.size);
+      return Frame{std::move(f)};
+    }
+    case Type::kRoster: {
+      if (n != 3 || a[2].type != msgpack::type::ARRAY) return malformed("roster");
+      const auto& list = a[2].via.array;
+      if (list.size > limits.maxRosterEntries) return Status::tooLarge("roster longer than the limit");
+      RosterFrame r;
+      r.members.reserve(list.size);
+      for (std::uint32_t i = 0; i < list.size; ++i) {
+        auto m = memberFrom(list.ptr[i]);
+        if (!m.ok()) return m.status().withContext("roster entry " + std::to_string(i));
+        r.members.push_back(std::move(m).value());
+      }
+      return Frame{std::move(r)};
+    }
+  }
+  return malformed("unknown frame type " + std::to_string(type));
+}
+
+std::optional<std::uint64_t> floodId(ByteView bytes) {
+  if (bytes.size() < kHeadBytes || bytes[0] != 0x99 || bytes[1] != 0x01 || bytes[2] != 0x02 ||
+      bytes[kTtlAt - 1] != 0xcc || bytes[kHopsAt - 1] != 0xcc || bytes[kIdAt - 1] != 0xcf) {
+    return std::nullopt;
+  }
+  std::uint64_t id = 0;
+  for (std::size_t i = 0; i < 8; ++i) id = (id << 8) | bytes[kIdAt + i];
+  return id;
+}
+
+Bytes forwardFlood(ByteView bytes) {
+  Bytes out(bytes.begin(), bytes.end());
+  out[kTtlAt] = static_cast<std::uint8_t>(out[kTtlAt] - 1);
+  out[kHopsAt] = static_cast<std::uint8_t>(out[kHopsAt] + 1);
+  return out;
+}
+
+Bytes encodeMember(const Member& m) {
+  Bytes out;
+  ByteSink sink{out};
+  Packer pk(sink);
+  packMember(pk, m);
+  return out;
+}
+
+std::uint64_t memberUpdateId(const Member& m) {
+  std::uint64_t x = m.key ^ 0x6d656d626572ull;
+  x ^= (std::uint64_t{m.incarnation} << 16) | (std::uint64_t(m.state) << 8) | m.flags;
+  for (int i = 0; i < 2; ++i) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    x ^= x >> 31;
+  }
+  return x;
+}
+
+Result<Member> decodeMember(ByteView bytes) {
+  CG_ASSIGN_OR_RETURN(auto handle, unpackBounded(bytes, 512, 2));
+  return memberFrom(handle.get());
+}
+
+}  // namespace cellgraph::mesh

@@ -1,0 +1,404 @@
+// core/mesh: the roster lattice, the topology's guarantees, the frame codec
+// against hostile bytes, the membership protocol between a few meshes, and
+// the whole system in the simulator at a few hundred peers.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <bit>
+#include <deque>
+#include <map>
+#include <queue>
+#include <random>
+#include <set>
+
+#include "bench/mesh_sim/simulator.h"
+#include "core/mesh/mesh.h"
+
+namespace cellgraph::mesh {
+namespace {
+
+Member alive(const std::string& id, std::uint32_t inc = 0, std::uint8_t flags = 0) {
+  return {keyOf(id), id, inc, MemberState::kAlive, flags};
+}
+Member gone(const std::string& id, std::uint32_t inc = 0) { return {keyOf(id), id, inc, MemberState::kLeft, 0}; }
+
+Roster rosterOf(std::size_t n, const std::string& prefix = "peer-") {
+  Roster r;
+  for (std::size_t i = 0; i < n; ++i) r.apply(alive(prefix + std::to_string(i)), 0);
+  return r;
+}
+
+TEST(MeshRoster, UpdatesMergeToTheSameViewInAnyOrder) {
+  std::vector<Member> updates;
+  for (int i = 0; i < 300; ++i) {
+    std::string id = "m" + std::to_string(i % 120);
+    switch (i % 5) {
+      case 0: updates.push_back(alive(id, i % 3)); break;
+      case 1: updates.push_back(alive(id, i % 3, kSuspect)); break;
+      case 2: updates.push_back(gone(id, i % 2)); break;
+      case 3: updates.push_back(alive(id, 2, kDegraded)); break;
+      default: updates.push_back(alive(id)); break;
+    }
+  }
+  std::mt19937 rng(7);
+  std::vector<std::vector<Member>> views;
+  for (int round = 0; round < 4; ++round) {
+    std::shuffle(updates.begin(), updates.end(), rng);
+    Roster r;
+    for (const auto& u : updates) r.apply(u, 0);
+    auto snap = r.snapshot();
+    std::sort(snap.begin(), snap.end(), [](const Member& a, const Member& b) { return a.id < b.id; });
+    views.push_back(snap);
+  }
+  for (const auto& v : views) EXPECT_EQ(v, views[0]);
+}
+
+TEST(MeshRoster, RanksAndPrefixCountsMatchABruteForceCount) {
+  Roster r;
+  std::vector<PeerKey> keys;
+  for (int i = 0; i < 1500; ++i) {
+    std::string id = "k" + std::to_string(i);
+    r.apply(alive(id), 0);
+    keys.push_back(keyOf(id));
+  }
+  for (int i = 0; i < 1500; i += 3) r.apply(gone("k" + std::to_string(i)), 0);
+  std::vector<PeerKey> live;
+  for (int i = 0; i < 1500; ++i) {
+    if (i % 3) live.push_back(keys[static_cast<std::size_t>(i)]);
+  }
+  std::sort(live.begin(), live.end());
+  ASSERT_EQ(r.size(), live.size());
+  for (std::size_t i = 0; i < live.size(); i += 37) {
+    EXPECT_EQ(r.rank(live[i]), i);
+    EXPECT_EQ(r.at(i).key, live[i]);
+  }
+  for (unsigned depth : {1u, 3u, 6u, 9u}) {
+    for (PeerKey p = 0; p < (PeerKey{1} << depth); p += 1 + (p % 3)) {
+      PeerKey lo = p << (64 - depth);
+      auto expected = std::count_if(live.begin(), live.end(), [&](PeerKey k) { return (k >> (64 - depth)) == p; });
+      EXPECT_EQ(r.countPrefix(lo, depth), static_cast<std::size_t>(expected)) << depth << " " << p;
+    }
+  }
+}
+
+TEST(MeshRoster, ALeftMemberDoesNotComeBackAtTheSameIncarnation) {
+  Roster r;
+  r.apply(alive("a", 1), 0);
+  EXPECT_EQ(r.apply(gone("a", 1), 0), Roster::Change::kLeft);
+  EXPECT_EQ(r.apply(alive("a", 1), 5), Roster::Change::kNone);
+  EXPECT_EQ(r.size(), 0u);
+  EXPECT_EQ(r.apply(alive("a", 2), 6), Roster::Change::kJoined);  // it refuted
+  r.apply(gone("a", 2), 7);
+  r.expire(7 + 60'001);
+  EXPECT_EQ(r.tombstone("a"), nullptr);
+}
+
+TEST(MeshTopology, CellsAreBoundedAndPartitionTheRoom) {
+  for (std::size_t n : {1u, 5u, 8u, 9u, 100u, 2000u}) {
+    Roster r = rosterOf(n);
+    Topology t(r, {8, 1});
+    std::map<std::pair<PeerKey, unsigned>, std::size_t> cells;
+    r.forEach([&](const Member& m) {
+      Cell c = t.cellOf(m.key);
+      EXPECT_TRUE(c.contains(m.key));
+      cells[{c.prefix, c.depth}]++;
+    });
+    std::size_t total = 0;
+    for (const auto& [c, size] : cells) {
+      EXPECT_GE(size, 1u);
+      EXPECT_LE(size, 8u);
+      EXPECT_EQ(t.population(Cell{c.first, c.second}), size);
+      total += size;
+    }
+    EXPECT_EQ(total, n);
+    if (n <= 8) EXPECT_EQ(cells.size(), 1u);
+  }
+}
+
+// The topology as a graph: every member's neighbours, both directions.
+std::map<std::string, std::set<std::string>> graphOf(const Roster& r, TopologyConfig config) {
+  Topology t(r, config);
+  std::map<std::string, std::set<std::string>> g;
+  r.forEach([&](const Member& m) {
+    for (const Member* n : t.neighbours(m)) {
+      g[m.id].insert(n->id);
+      g[n->id].insert(m.id);
+    }
+  });
+  return g;
+}
+
+TEST(MeshTopology, EveryPeerComputesTheSameTopologyFromTheSameRoster) {
+  Roster forward, backward;
+  for (int i = 0; i < 700; ++i) forward.apply(alive("p" + std::to_string(i)), 0);
+  for (int i = 699; i >= 0; --i) backward.apply(alive("p" + std::to_string(i)), 0);
+  EXPECT_EQ(graphOf(forward, {}), graphOf(backward, {}));
+}
+
+TEST(MeshTopology, DiameterIsLogarithmicAndDegreeBounded) {
+  Roster r = rosterOf(3000);
+  auto g = graphOf(r, {});
+  Topology t(r, {});
+  std::set<std::pair<PeerKey, unsigned>> cells;
+  std::size_t maxDegree = 0;
+  r.forEach([&](const Member& m) {
+    Cell c = t.cellOf(m.key);
+    cells.insert({c.prefix, c.depth});
+    maxDegree = std::max(maxDegree, g[m.id].size());
+  });
+  unsigned bound = 2 * static_cast<unsigned>(std::bit_width(cells.size() - 1)) + 3;
+  EXPECT_LE(maxDegree, 16u);
+  // Eccentricity of a few sources bounds the diameter from below; each must
+  // stay within the hop bound.
+  for (std::size_t s = 0; s < r.size(); s += 271) {
+    std::map<std::string, unsigned> dist{{r.at(s).id, 0}};
+    std::deque<std::string> q{r.at(s).id};
+    while (!q.empty()) {
+      auto u = q.front();
+      q.pop_front();
+      for (const auto& v : g[u]) {
+        if (dist.emplace(v, dist[u] + 1).second) q.push_back(v);
+      }
+    }
+    ASSERT_EQ(dist.size(), r.size()) << "the topology is connected";
+    unsigned ecc = 0;
+    for (const auto& [id, d] : dist) ecc = std::max(ecc, d);
+    EXPECT_LE(ecc, bound);
+  }
+}
+
+TEST(MeshTopology, ASuspectedOrDegradedMemberLosesItsBridgeDuty) {
+  Roster r = rosterOf(400);
+  Topology t(r, {});
+  Cell c = t.cellOf(r.at(0).key);
+  auto bridges = t.bridges(c);
+  ASSERT_FALSE(bridges.empty());
+  ASSERT_GE(t.population(c), 2u);
+  std::string demoted = bridges.front()->id;
+  r.apply(alive(demoted, 0, kSuspect), 0);
+  for (const Member* b : Topology(r, {}).bridges(c)) EXPECT_NE(b->id, demoted);
+  r.apply(alive(demoted, 1), 0);  // refuted: duty comes back
+  auto again = Topology(r, {}).bridges(c);
+  EXPECT_NE(std::find_if(again.begin(), again.end(), [&](const Member* b) { return b->id == demoted; }), again.end());
+}
+
+TEST(MeshWire, FramesRoundTripAndHostileBytesAreRefused) {
+  Flood f;
+  f.ttl = 9;
+  f.id = 0x0102030405060708ull;
+  f.origin = "alice";
+  f.to = "bob";
+  f.body = {1, 2, 3};
+  Bytes bytes = encodeFrame(f);
+  ASSERT_EQ(floodId(bytes), f.id);
+  auto back = decodeFrame(bytes, {});
+  ASSERT_TRUE(back.ok()) << back.status().toString();
+  const auto& g = std::get<Flood>(back.value());
+  EXPECT_EQ(g.ttl, 9);
+  EXPECT_EQ(*g.to, "bob");
+  EXPECT_EQ(g.body, f.body);
+  auto fwd = decodeFrame(forwardFlood(bytes), {});
+  EXPECT_EQ(std::get<Flood>(fwd.value()).ttl, 8);
+  EXPECT_EQ(std::get<Flood>(fwd.value()).hops, 1);
+
+  for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
+    EXPECT_FALSE(decodeFrame(ByteView(bytes).first(cut), {}).ok()) << cut;
+  }
+  Flood big = f;
+  big.body.assign(2000, 0);
+  EXPECT_EQ(decodeFrame(encodeFrame(big), WireLimits{1000, 10}).status().code(), Code::kTooLarge);
+  Flood longId = f;
+  longId.origin.assign(200, 'x');
+  EXPECT_EQ(decodeFrame(encodeFrame(longId), {}).status().code(), Code::kTooLarge);
+  RosterFrame many;
+  for (int i = 0; i < 11; ++i) many.members.push_back(alive("m" + std::to_string(i)));
+  EXPECT_EQ(decodeFrame(encodeFrame(many), WireLimits{1000, 10}).status().code(), Code::kTooLarge);
+  Bytes wrongVersion = encodeFrame(Heartbeat{1, 2});
+  wrongVersion[1] = 7;
+  EXPECT_EQ(decodeFrame(wrongVersion, {}).status().code(), Code::kUnsupportedVersion);
+}
+
+// A few meshes wired by hand: frames move when `pump` runs.
+struct Net {
+  std::map<std::string, std::unique_ptr<Mesh>> meshes;
+  std::set<std::pair<std::string, std::string>> links;
+  std::vector<std::pair<std::string, Delivery>> delivered;
+  std::int64_t now = 0;
+
+  Mesh& add(const std::string& id) { return *(meshes[id] = std::make_unique<Mesh>(id, MeshConfig{}, now)); }
+  void connect(const std::string& a, const std::string& b) {
+    links.insert({a, b});
+    links.insert({b, a});
+    meshes[a]->linkUp(b, now);
+    meshes[b]->linkUp(a, now);
+  }
+  void cut(const std::string& a) {
+    std::erase_if(links, [&](const auto& l) { return l.first == a || l.second == a; });
+  }
+  void pump() {
+    for (bool busy = true; busy;) {
+      busy = false;
+      for (auto& [id, m] : meshes) {
+        for (auto& d : m->takeDeliveries()) delivered.emplace_back(id, std::move(d));
+        for (auto& p : m->takeDials()) {
+          if (!links.count({id, p}) && meshes.count(p)) connect(id, p);
+          busy = true;
+        }
+        for (auto& f : m->takeFrames()) {
+          busy = true;
+          if (links.count({id, f.to})) {
+            // In flight when the receiver hung up: refused, like a late frame.
+            auto st = meshes[f.to]->receive(id, *f.bytes, now);
+            if (!st.ok()) EXPECT_EQ(st.code(), Code::kInvalidArgument) << st.toString();
+          }
+        }
+        for (auto& p : m->takeHangups()) {
+          busy = true;
+          links.erase({id, p});
+          if (links.erase({p, id}) && meshes.count(p)) meshes[p]->linkDown(id, now);
+        }
+      }
+    }
+  }
+  void run(std::int64_t ms) {
+    for (std::int64_t end = now + ms; now < end; now += 250) {
+      for (auto& [id, m] : meshes) {
+        if (std::any_of(links.begin(), links.end(), [&](const auto& l) { return l.first == id; }) || m->roster().size() == 1) m->tick(now);
+      }
+      pump();
+    }
+  }
+};
+
+TEST(MeshProtocol, ANewcomerIsSponsoredPlacedAndReachedByBroadcasts) {
+  Net net;
+  for (int i = 0; i < 12; ++i) net.add("n" + std::to_string(i));
+  net.connect("n0", "n1");
+  for (int i = 2; i < 12; ++i) {
+    // Each newcomer announces; its sponsors among the members call it.
+    for (auto& [id, m] : net.meshes) m->heard("n" + std::to_string(i), net.now);
+    net.pump();
+    net.run(2000);
+  }
+  net.run(10'000);
+  for (auto& [id, m] : net.meshes) {
+    EXPECT_EQ(m->roster().size(), 12u) << id;
+    auto wanted = m->wanted(), links = m->links();
+    for (const auto& w : wanted) EXPECT_TRUE(std::binary_search(links.begin(), links.end(), w)) << id << " -> " << w;
+  }
+  ASSERT_TRUE(net.meshes["n3"]->broadcast(asBytes("hello"), net.now).ok());
+  net.pump();
+  std::set<std::string> got;
+  for (const auto& [id, d] : net.delivered) {
+    if (asChars(d.payload) == "hello") got.insert(id);
+  }
+  EXPECT_EQ(got.size(), 11u);
+}
+
+TEST(MeshProtocol, SilenceSuspectsThenEvictsAndALivePeerRefutes) {
+  Net net;
+  for (int i = 0; i < 4; ++i) net.add("s" + std::to_string(i));
+  for (int i = 0; i < 4; ++i) {
+    for (int j = i + 1; j < 4; ++j) net.connect("s" + std::to_string(i), "s" + std::to_string(j));
+  }
+  // Everyone learns everyone: the rosters are exchanged on the first beats.
+  net.run(1000);
+  ASSERT_EQ(net.meshes["s0"]->roster().size(), 4u);
+  net.cut("s3");
+  net.meshes.erase("s3");
+  net.run(4000);
+  const Member* m = net.meshes["s0"]->roster().findId("s3");
+  ASSERT_NE(m, nullptr);
+  EXPECT_TRUE(m->flags & kSuspect);
+  net.run(4000);
+  for (auto& [id, mesh] : net.meshes) EXPECT_EQ(mesh->roster().findId("s3"), nullptr) << id;
+
+  // s1 hears that it is suspected: it refutes with a new incarnation.
+  Member accusation = *net.meshes["s1"]->roster().findId("s1");
+  accusation.flags |= kSuspect;
+  Flood f;
+  f.ttl = 5;
+  f.kind = FloodKind::kMember;
+  f.origin = "s0";
+  f.body = encodeMember(accusation);
+  // A forged id is refused and changes nothing.
+  f.id = 42;
+  EXPECT_TRUE(net.meshes["s1"]->receive("s0", encodeFrame(f), net.now).ok());
+  EXPECT_EQ(net.meshes["s1"]->incarnation(), 0u);
+  EXPECT_EQ(net.meshes["s1"]->stats().refused, 1u);
+  f.id = memberUpdateId(accusation);
+  EXPECT_TRUE(net.meshes["s1"]->receive("s0", encodeFrame(f), net.now).ok());
+  EXPECT_EQ(net.meshes["s1"]->incarnation(), 1u);
+  net.pump();
+  for (auto& [id, mesh] : net.meshes) {
+    const Member* s1 = mesh->roster().findId("s1");
+    ASSERT_NE(s1, nullptr);
+    EXPECT_EQ(s1->incarnation, 1u) << id;
+    EXPECT_FALSE(s1->flags & kSuspect) << id;
+  }
+}
+
+TEST(MeshProtocol, BadFramesChangeNothing) {
+  Net net;
+  Mesh& a = net.add("a");
+  net.add("b");
+  net.connect("a", "b");
+  net.pump();
+  auto before = a.roster().snapshot();
+  EXPECT_FALSE(a.receive("b", Bytes{0x93, 0x01}, 0).ok());
+  EXPECT_FALSE(a.receive("b", Bytes{0xc1}, 0).ok());
+  EXPECT_FALSE(a.receive("stranger", encodeFrame(Heartbeat{1, 1}), 0).ok());
+  EXPECT_EQ(a.roster().snapshot(), before);
+  EXPECT_EQ(a.send("a", asBytes("x"), 0).status().code(), Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace cellgraph::mesh
+
+namespace cellgraph::meshsim {
+namespace {
+
+SimConfig small(std::size_t peers, double churn) {
+  SimConfig c;
+  c.peers = peers;
+  c.churnPerMinute = churn;
+  c.steadyMs = 10'000;
+  c.churnMs = churn > 0 ? 60'000 : 0;
+  c.settleMs = 20'000;
+  c.broadcastEveryMs = 200;
+  c.directedEveryMs = 500;
+  c.probeFraction = 0.5;
+  return c;
+}
+
+TEST(MeshSimulation, WithoutChurnEveryBroadcastReachesEveryPeerWithinTheHopBound) {
+  SimReport r = runSimulation(small(300, 0));
+  EXPECT_EQ(r.deliverySteady, 1.0);
+  EXPECT_EQ(r.directedDelivery, 1.0);
+  EXPECT_LE(r.connectionsMax, 16u);
+  EXPECT_LE(r.hops.max, r.hopBound);
+  EXPECT_LE(r.directedHops.p99, r.hopBound);
+}
+
+TEST(MeshSimulation, UnderChurnSyncRepairsWhatFloodsMissAndViewsConverge) {
+  SimReport r = runSimulation(small(300, 0.1));
+  EXPECT_GT(r.crashes, 20u);
+  EXPECT_GE(r.deliveryChurnFlood, 0.97);
+  EXPECT_GE(r.deliveryChurn, 0.999);
+  EXPECT_LE(r.connectionsMax, 16u);
+  // Every sampled crash left every view, every sampled newcomer was placed.
+  EXPECT_LT(r.evictMs.max, 120'000);
+  EXPECT_LT(r.joinMs.max, 120'000);
+}
+
+TEST(MeshSimulation, TheSameSeedGivesTheSameRun) {
+  SimConfig c = small(120, 0.1);
+  c.churnMs = 20'000;
+  SimReport a = runSimulation(c), b = runSimulation(c);
+  EXPECT_EQ(a.digest, b.digest);
+  c.seed = 2;
+  EXPECT_NE(runSimulation(c).digest, a.digest);
+}
+
+}  // namespace
+}  // namespace cellgraph::meshsim
