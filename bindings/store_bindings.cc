@@ -51,6 +51,22 @@ Result<graph::StoreOptions> parseStoreConfig(const std::string& text) {
   return opt;
 }
 
+// `refused` holds one "wall:counter:peer" clock key per line, as
+// describeMessage() prints them; the filter keeps every other op.
+std::function<bool(const crdt::Envelope&)> keepUnlessRefused(const std::string& refused) {
+  auto keys = std::make_shared<std::unordered_set<std::string>>();
+  for (std::size_t at = 0; at < refused.size();) {
+    std::size_t end = refused.find('\n', at);
+    if (end == std::string::npos) end = refused.size();
+    if (end > at) keys->insert(refused.substr(at, end - at));
+    at = end + 1;
+  }
+  return [keys](const crdt::Envelope& e) {
+    return !keys->count(std::to_string(e.clock.wall) + ":" + std::to_string(e.clock.counter) + ":" +
+                        encodeHex64(e.clock.peer));
+  };
+}
+
 class StoreHandle {
  public:
   explicit StoreHandle(std::string config) {
@@ -89,9 +105,11 @@ class StoreHandle {
     return okToJs(bytesToJs(api::encodeWriteResult(messages, report)));
   }
 
-  val applyLive(val message) {
+  // A live batch relayed by the mesh; `refused` as for receiveExcept.
+  val applyLive(val message, std::string refused) {
     if (!isUint8Array(message)) return notBytes("message");
-    auto report = sync::applyOpsMessage(*store_, verifier_, bytesFromJs(message));
+    auto report = sync::applyOpsMessage(*store_, verifier_, bytesFromJs(message),
+                                        refused.empty() ? nullptr : keepUnlessRefused(refused));
     if (report.ok()) changed(report->changedIds);
     return report.ok() ? okToJs(bytesToJs(api::encodeApplyReport(*report))) : statusToJs(report.status());
   }
@@ -190,17 +208,7 @@ class SessionHandle {
   // `refused` holds one "wall:counter:peer" clock key per line, as
   // describeMessage() prints them.
   val receiveExcept(val message, std::string refused) {
-    std::unordered_set<std::string> keys;
-    for (std::size_t at = 0; at < refused.size();) {
-      std::size_t end = refused.find('\n', at);
-      if (end == std::string::npos) end = refused.size();
-      if (end > at) keys.insert(refused.substr(at, end - at));
-      at = end + 1;
-    }
-    session_->setOpFilter([&keys](const crdt::Envelope& e) {
-      return !keys.count(std::to_string(e.clock.wall) + ":" + std::to_string(e.clock.counter) + ":" +
-                         encodeHex64(e.clock.peer));
-    });
+    session_->setOpFilter(keepUnlessRefused(refused));
     val result = receive(message);
     session_->setOpFilter(nullptr);
     return result;

@@ -51,6 +51,34 @@ export interface RtcOptions {
   offerPool?: number;
   /** Largest message a peer may send on a channel (default 64 MiB). */
   maxMessageBytes?: number;
+  /**
+   * A cellular mesh instead of a full mesh: peers link only within their cell
+   * (at most cellSize peers, default 8) and along a few inter-cell links, and
+   * every channel message and write is routed through the mesh.
+   */
+  cells?: true | { cellSize?: number };
+}
+
+export interface MeshState {
+  self: PeerId;
+  /** The cell's key prefix, as bits ("" when the room is one cell). */
+  cell: string;
+  cellSize: number;
+  /** Members of this peer's cell, itself included. */
+  members: PeerId[];
+  /** Members of this cell holding inter-cell links. */
+  bridges: PeerId[];
+  isBridge: boolean;
+  /** Every member this peer knows of. */
+  roster: PeerId[];
+  /** Peers with an open link, and those the topology wants linked. */
+  links: PeerId[];
+  wanted: PeerId[];
+  /** Hops a broadcast may take. */
+  ttl: number;
+  incarnation: number;
+  stats: { framesSent: number; framesReceived: number; duplicates: number; delivered: number; refused: number;
+    suspicions: number; evictions: number; refusedFrames: number };
 }
 
 export type PeerId = string;
@@ -78,6 +106,8 @@ export interface Room {
   /** Peers with an open connection. */
   readonly peers: PeerId[];
   readonly relays: RelayState[];
+  /** With rtc.cells: the mesh's state; otherwise null. */
+  readonly mesh: { getState(): MeshState | null } | null;
   /** A named channel; names starting with '~' are reserved. */
   channel(name: string): Channel;
   on(event: 'peer:join' | 'peer:synced', fn: (peer: PeerId) => void): this;

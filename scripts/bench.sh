@@ -13,3 +13,5 @@ runner=(); [ -x "$isolated_net" ] && runner=("$isolated_net")
 for b in bench/*.bench.js; do
   echo "=== $(basename "$b") ==="; "${runner[@]}" node "$b"
 done
+echo "=== mesh_sim (cellular mesh, native simulator) ==="
+build/native/bench/mesh_sim --peers 100,1000,3000 --churn-seconds 60

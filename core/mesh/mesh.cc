@@ -303,8 +303,20 @@ void Mesh::heard(const std::string& peer, std::int64_t now) {
     }
     return;
   }
-  // A newcomer: its sponsors are the members closest to its key (XOR).
   PeerKey key = keyOf(peer);
+  if (roster_.size() == 1) {
+    // Alone, like the announcer: rooms starting at once would dial in a
+    // full mesh. Each lone peer dials only announcers with a key below its
+    // own and below every one it heard before: about ln N dials each, and
+    // the lowest peer gathers the room, whose topology then takes over.
+    if (key < std::min(selfKey_, lowestHeard_)) {
+      lowestHeard_ = key;
+      dialedAt_[peer] = now;
+      dials_.push_back(peer);
+    }
+    return;
+  }
+  // A newcomer: its sponsors are the members closest to its key (XOR).
   std::size_t n = roster_.size(), s = config_.sponsors, r = roster_.rank(key);
   std::vector<const Member*> near;
   for (std::size_t i = r > s ? r - s : 0; i < std::min(n, r + s); ++i) near.push_back(&roster_.at(i));

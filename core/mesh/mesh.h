@@ -14,7 +14,9 @@
 // Membership (roster.h): a newcomer is alone until a sponsor, one of the
 // `sponsors` members whose keys are closest to its own, dials it on its
 // announce. The two exchange ROSTER frames; the sponsor floods the
-// newcomer's entry and everyone places it. Members heartbeat every link;
+// newcomer's entry and everyone places it. Peers that are all alone (a
+// room starting at once) each dial the lowest announcer heard so far.
+// Members heartbeat every link;
 // a link silent for suspectMs gets its peer flooded as suspect (which
 // demotes it from bridge duty at once), silent for evictMs as left. A live
 // peer that hears a suspicion or eviction of itself refutes it with a new
@@ -190,6 +192,7 @@ class Mesh {
   Cell cell_;
   bool dirty_ = true;
   std::int64_t lastExpire_ = 0;
+  PeerKey lowestHeard_ = ~PeerKey{0};  // while alone: the lowest announcer dialed
 
   std::vector<OutFrame> frames_;
   std::vector<Delivery> deliveries_;

@@ -315,10 +315,12 @@ Result<graph::ApplyReport> loadOpsMessage(graph::Store& store, crdt::Verifier& v
   return store.applyTrusted(ops->envelopes, verifier);
 }
 
-Result<graph::ApplyReport> applyOpsMessage(graph::Store& store, crdt::Verifier& verifier, ByteView message) {
+Result<graph::ApplyReport> applyOpsMessage(graph::Store& store, crdt::Verifier& verifier, ByteView message,
+                                           const std::function<bool(const crdt::Envelope&)>& keep) {
   CG_ASSIGN_OR_RETURN(Message m, decodeMessage(message, store.options().limits));
   auto* ops = std::get_if<Ops>(&m);
   if (!ops) return Status::invalidArgument("expected an OPS message");
+  if (keep) std::erase_if(ops->envelopes, [&](const crdt::Envelope& e) { return !keep(e); });
   return store.applyRemote(ops->envelopes, verifier);
 }
 

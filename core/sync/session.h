@@ -115,6 +115,8 @@ Result<graph::ApplyReport> loadOpsMessage(graph::Store& store, crdt::Verifier& v
 // Applies an Ops message that arrived outside a session (a live batch
 // relayed over the mesh): decoded with the store's limits, gated by
 // `verifier`, no watermark bookkeeping. Other message types are an error.
-Result<graph::ApplyReport> applyOpsMessage(graph::Store& store, crdt::Verifier& verifier, ByteView message);
+// Ops for which `keep` (when given) returns false are skipped.
+Result<graph::ApplyReport> applyOpsMessage(graph::Store& store, crdt::Verifier& verifier, ByteView message,
+                                           const std::function<bool(const crdt::Envelope&)>& keep = nullptr);
 
 }  // namespace cellgraph::sync

@@ -63,9 +63,12 @@ export class CoreStore {
     return { messages, changed, firstSeq, lastSeq };
   }
 
-  /** Applies a live batch received outside a session (e.g. relayed by the mesh). */
-  applyLive(message) {
-    const [applied, stale, deferred, changed] = decode(check(this.#live().applyLive(message)));
+  /**
+   * Applies a live batch received outside a session (relayed by the mesh),
+   * without the ops whose clock keys are in `refused` (db.use()).
+   */
+  applyLive(message, refused = []) {
+    const [applied, stale, deferred, changed] = decode(check(this.#live().applyLive(message, refused.join('\n'))));
     return { applied, stale, deferred, changed };
   }
 

@@ -15,10 +15,19 @@
 //
 // Channels: channel(name) gives a named channel over every link. Names that
 // start with '~' are the library's own (e.g. '~sync').
+//
+// Cells (options.cells: true | {cellSize}): instead of a full mesh, the
+// core's cellular mesh (mesh-router.js) decides whom to link with, and every
+// channel message is routed through it, so a broadcast reaches peers this
+// one has no link to. '~sync' stays per link: graph sync runs a session
+// with each direct neighbour. Announces on the relays then come only from
+// peers without a link and from one beacon per partition.
 import { RoomKeys } from '../signaling/room-keys.js';
 import { Signaling } from '../signaling/signaling.js';
 import { PeerLink } from '../transport/peer-link.js';
 import { CellgraphError } from '../core/errors.js';
+import { loadCore } from '../core/module.js';
+import { MeshRouter } from './mesh-router.js';
 
 class Emitter {
   #handlers = new Map();
@@ -55,6 +64,7 @@ export class Room extends Emitter {
   #channels = new Map();
   #left = false;
   #firstConnection = null;
+  #router = null;          // cells mode only
 
   /**
    * @param {{room: string, app?: string, password?: string, relayUrls: string[], iceServers?: object[],
@@ -64,6 +74,7 @@ export class Room extends Emitter {
     if (typeof options?.room !== 'string' || options.room === '') throw new CellgraphError('INVALID_ARGUMENT', 'a room needs a name');
     const keys = await RoomKeys.derive(options);
     const room = new Room(keys, options);
+    if (options.cells) room.#startCells(await loadCore(), options.cells === true ? {} : options.cells);
     room.#start();
     return room;
   }
@@ -72,9 +83,19 @@ export class Room extends Emitter {
     super();
     this.#keys = keys;
     this.#options = { iceServers, offerPool, dialTimeoutMs, maxMessageBytes };
-    this.#signaling = new Signaling(keys, { ...signaling, relayUrls, onMessage: (from, m) => this.#signal(from, m) });
+    this.#signaling = new Signaling(keys, {
+      ...signaling, relayUrls, onMessage: (from, m) => this.#signal(from, m),
+      shouldAnnounce: () => !this.#router || this.#router.shouldAnnounce,
+    });
     this.joinedAt = performance.now();
   }
+
+  /**
+   * The cellular mesh (cells mode), else null: getState() gives
+   * {self, cell, cellSize, members, bridges, isBridge, roster, links, wanted, ttl, stats}.
+   */
+  get mesh() { return this.#router && { getState: () => this.#router.getState() }; }
+  get cells() { return this.#router !== null; }
 
   /** This peer's id in the room (its Nostr public key, hex). */
   get self() { return this.#keys.pubkey; }
@@ -122,6 +143,15 @@ export class Room extends Emitter {
 
   _send(name, data, targets, meta, onProgress) {
     if (this.#left) return Promise.reject(new CellgraphError('CLOSED', 'the room was left'));
+    if (this.#router && name !== '~sync') {
+      try {
+        this.#router.send(name, data, targets === undefined || targets === null ? null : [].concat(targets), meta);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      if (onProgress) for (const peer of targets === undefined || targets === null ? this.peers : [].concat(targets)) onProgress(1, peer);
+      return Promise.resolve();
+    }
     const list = targets === undefined || targets === null ? this.peers : [].concat(targets);
     return Promise.all(list.map((peer) => {
       const link = this.#links.get(peer);
@@ -137,6 +167,7 @@ export class Room extends Emitter {
   leave() {
     if (this.#left) return;
     this.#left = true;
+    this.#router?.destroy();
     this.#signaling.stop();
     for (const { link, timer } of this.#dialing.values()) { clearTimeout(timer); link.close('left'); }
     for (const link of this.#answering.values()) link.close('left');
@@ -145,6 +176,20 @@ export class Room extends Emitter {
     this.#dialing.clear();
     this.#answering.clear();
     this.#pool = [];
+  }
+
+  #startCells(core, { cellSize = 8 }) {
+    if (!Number.isInteger(cellSize) || cellSize < 2 || cellSize > 64) {
+      throw new CellgraphError('INVALID_ARGUMENT', 'cells.cellSize is an integer from 2 to 64');
+    }
+    this.#router = new MeshRouter(core, {
+      self: this.self,
+      cellSize,
+      sendFrame: (peer, bytes) => this.#links.get(peer)?.send('~mesh', bytes).catch(() => {}),
+      deliver: (channel, data, origin, meta) => this.#channels.get(channel)?.emit('message', data, origin, meta),
+      dial: (peer) => this.#dial(peer),
+      hangup: (peer) => this.#links.get(peer)?.close('mesh: link not needed'),
+    });
   }
 
   #start() {
@@ -218,12 +263,16 @@ export class Room extends Emitter {
   // Wires a link to a peer: it joins when its channel opens.
   #adopt(peer, link, settled) {
     link.peer = peer;
-    link.onMessage = ({ channel, data, meta }) => this.#channels.get(channel)?.emit('message', data, peer, meta);
+    link.onMessage = ({ channel, data, meta }) => {
+      if (channel === '~mesh') this.#router?.frame(peer, data);
+      else this.#channels.get(channel)?.emit('message', data, peer, meta);
+    };
     link.onProgress = ({ channel, meta, received, total }) => this.#channels.get(channel)?.emit('progress', received / total, peer, meta);
     link.onClose = (reason) => {
       settled();
       if (this.#links.get(peer) !== link) return;
       this.#links.delete(peer);
+      this.#router?.linkDown(peer);
       this.#signaling.setConnected(this.#links.size > 0);
       if (!this.#left) this.#signaling.reset();
       this.emit('peer:leave', peer, reason);
@@ -234,6 +283,7 @@ export class Room extends Emitter {
       this.#links.get(peer)?.close('replaced');
       this.#links.set(peer, link);
       this.#signaling.setConnected(true);
+      this.#router?.linkUp(peer);
       this.emit('peer:join', peer);
     });
   }
@@ -241,7 +291,8 @@ export class Room extends Emitter {
   #signal(from, m) {
     if (this.#left) return;
     if (m.t === 'announce') {
-      if (!this.#busy(from)) this.#dial(from);
+      if (this.#router) this.#router.heard(from);
+      else if (!this.#busy(from)) this.#dial(from);
     } else if (m.t === 'offer') {
       const mine = this.#dialing.get(from);
       if (mine) {

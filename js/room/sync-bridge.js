@@ -7,10 +7,15 @@
 //   local write -> worker posts the live batch once durable -> every peer
 //                  whose session has started
 //   peer:leave  -> worker peerClose
+// In cells mode sessions run with direct neighbours only; local writes are
+// broadcast through the mesh on '~live' and applied by every peer outside
+// any session (worker meshLive), after the same middleware.
 // Requests to the worker are answered in the order they were sent, so a
 // session's messages go out in protocol order. A message the core refuses
 // (malformed, forged, over the limits) applies nothing; the link to that
 // peer is closed and `sync:error` is emitted on the room.
+import { CellgraphError } from '../core/errors.js';
+
 export class SyncBridge {
   #room; #call; #channel;
   #open = new Set();           // peers whose session started
@@ -21,6 +26,9 @@ export class SyncBridge {
   #onJoin = (peer) => this.#start(peer);
   #onLeave = (peer) => this.#stop(peer);
   #onMessage = (bytes, peer) => this.#receive(peer, bytes);
+  #onLive = (bytes, origin) => this.#receiveLive(origin, bytes);
+  #live = null;                // the '~live' channel, cells mode
+  #liveQueue = Promise.resolve();
 
   /** @param {import('./room.js').Room} room  @param {(type: string, args: object) => Promise<any>} call */
   constructor(room, call) {
@@ -29,6 +37,7 @@ export class SyncBridge {
     this.#channel = room._channel('~sync');
     room.on('peer:join', this.#onJoin).on('peer:leave', this.#onLeave);
     this.#channel.on('message', this.#onMessage);
+    if (room.cells) this.#live = room._channel('~live').on('message', this.#onLive);
     for (const peer of room.peers) this.#start(peer);
   }
 
@@ -37,6 +46,10 @@ export class SyncBridge {
 
   /** Live batches of local writes, for every started session. */
   live(messages) {
+    if (this.#live) {
+      for (const m of messages) this.#live.send(m).catch((err) => this.#room.emit('sync:error', null, err));
+      return;
+    }
     for (const peer of this.#open) for (const m of messages) this.#send(peer, m);
   }
 
@@ -48,6 +61,7 @@ export class SyncBridge {
   detach() {
     this.#room.off('peer:join', this.#onJoin).off('peer:leave', this.#onLeave);
     this.#channel.off('message', this.#onMessage);
+    this.#live?.off('message', this.#onLive);
   }
 
   #send(peer, bytes) {
@@ -95,6 +109,24 @@ export class SyncBridge {
       this.#synced.add(peer);
       this.#room.emit('peer:synced', peer);
     }
+  }
+
+  // Mesh-relayed batches apply one after another, after the middleware. A
+  // bad one is reported and dropped; the mesh link that relayed it did
+  // nothing wrong.
+  #receiveLive(origin, bytes) {
+    this.#liveQueue = this.#liveQueue.then(async () => {
+      if (!(bytes instanceof Uint8Array)) throw new CellgraphError('INVALID_ARGUMENT', 'a live batch that is not bytes');
+      let refused = [];
+      if (this.filter) {
+        const ops = await this.#call('peerInspect', { peer: origin, bytes });
+        if (ops?.length) {
+          const kept = new Set(await this.filter(ops, origin));
+          refused = ops.filter((op) => !kept.has(op)).map((op) => op.key);
+        }
+      }
+      await this.#call('meshLive', { bytes, refused });
+    }).catch((err) => this.#room.emit('sync:error', origin, err));
   }
 
   #fail(peer, err) {

@@ -19,13 +19,14 @@
 // `announceCapConnectedMs`. Newcomers announce themselves,
 // so peers already in a room need not: a steady room costs well under one
 // event per peer per minute. `reset()` (a peer left, the network came
-// back) starts the schedule over.
+// back) starts the schedule over. `shouldAnnounce()` can veto an announce
+// (a cellular mesh lets only unlinked peers and its beacon announce).
 import { RelayPool } from './relay-pool.js';
 
 const TYPES = new Set(['announce', 'offer', 'answer']);
 
 export class Signaling {
-  #keys; #pool; #onMessage; #options; #timer = null; #gap; #connected = false; #stopped = false;
+  #keys; #pool; #onMessage; #options; #shouldAnnounce; #timer = null; #gap; #connected = false; #stopped = false;
   stats = { published: 0, accepted: 0, ignored: { kind: 0, topic: 0, self: 0, age: 0, signature: 0, notForUs: 0, seal: 0, shape: 0 } };
 
   /**
@@ -35,9 +36,10 @@ export class Signaling {
    *   relay?: object}} options
    */
   constructor(keys, { relayUrls, onMessage, maxAgeSec = 90, announceMs = 1000, announceCapAloneMs = 30_000,
-    announceConnectedMs = 120_000, announceCapConnectedMs = 300_000, relay = {} }) {
+    announceConnectedMs = 120_000, announceCapConnectedMs = 300_000, relay = {}, shouldAnnounce = () => true }) {
     this.#keys = keys;
     this.#onMessage = onMessage;
+    this.#shouldAnnounce = shouldAnnounce;
     this.#options = { maxAgeSec, announceMs, announceCapAloneMs, announceConnectedMs, announceCapConnectedMs };
     this.#gap = announceMs;
     this.#pool = new RelayPool(relayUrls, {
@@ -96,7 +98,7 @@ export class Signaling {
 
   #announce() {
     if (this.#stopped) return;
-    this.#publish({ t: 'announce' });
+    if (this.#shouldAnnounce()) this.#publish({ t: 'announce' });
     const cap = this.#connected ? this.#options.announceCapConnectedMs : this.#options.announceCapAloneMs;
     this.#gap = Math.min(cap, this.#gap * 2);
     this.#timer = setTimeout(() => this.#announce(), this.#gap * (0.8 + 0.4 * Math.random()));

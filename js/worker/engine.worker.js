@@ -56,8 +56,9 @@ const handlers = {
     const w = store.write(ops);  // throws (and changes nothing) on bad input
     return serial(() => persist(w.messages)).then(() => {
       flushEvents();
-      // Durable, so peers may have it: the same bytes serve every session.
-      if (sessions.size) postMessage({ type: 'live', messages: w.messages });
+      // Durable, so peers may have it: the same bytes serve every session
+      // (or, in cells mode, one broadcast through the mesh).
+      postMessage({ type: 'live', messages: w.messages });
       return { changed: w.changed };
     });
   },
@@ -90,6 +91,16 @@ const handlers = {
       flushEvents();
     }
     return { replies: out.replies, synced: session.synced, changed: out.changed.length };
+  },
+  // A live batch relayed by the mesh (cells): applied outside any session.
+  meshLive({ bytes, refused }) {
+    const out = store.applyLive(bytes, refused ?? []);
+    if (out.changed.length) {
+      const state = store.exportNodes(out.changed);
+      serial(() => persist(state));
+      flushEvents();
+    }
+    return { changed: out.changed.length };
   },
   peerClose({ peer }) {
     sessions.get(peer)?.close();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 
 /** Opens a database in `page` (a new page of `context` when omitted), joined to `room`; storage 'auto' picks the best. */
 export async function openPeer(h, { context, name = `db-${Math.random().toString(36).slice(2)}`, room = 'room',
-  storage = 'memory', password, relayUrls = [h.relay.url], page: existing } = {}) {
+  storage = 'memory', password, relayUrls = [h.relay.url], page: existing, cells } = {}) {
   const page = existing ?? await h.openFixture('db.html', context);
   await page.evaluate(async ({ name: n, options }) => {
     window.db = await window.cellgraph.open(n, options);
@@ -12,7 +12,7 @@ export async function openPeer(h, { context, name = `db-${Math.random().toString
     window.db.room.on('peer:join', (p) => window.peerLog.push(['join', p]));
     window.db.room.on('peer:leave', (p, why) => window.peerLog.push(['leave', p, why]));
     window.db.room.on('sync:error', (p, err) => window.peerLog.push(['sync:error', p, err.message]));
-  }, { name, options: { storage: storage === 'auto' ? undefined : storage, rtc: { room, relayUrls, iceServers: [], password } } });
+  }, { name, options: { storage: storage === 'auto' ? undefined : storage, rtc: { room, relayUrls, iceServers: [], password, cells } } });
   page.peerName = name;
   return page;
 }
