@@ -370,8 +370,11 @@ class Sim {
 
   void probeCrash(std::uint32_t i) {
     const Peer& gone = peers_[i];
-    bool remembered = std::any_of(alive_.begin(), alive_.end(),
-                                  [&](std::uint32_t j) { return peers_[j].mesh->roster().find(gone.key, gone.id); });
+    // Peers that were in the room when it crashed; a newcomer may still get
+    // it from a sponsor's roster and drops it later like everyone else.
+    bool remembered = std::any_of(alive_.begin(), alive_.end(), [&](std::uint32_t j) {
+      return peers_[j].bornAt < gone.diedAt && peers_[j].mesh->roster().find(gone.key, gone.id);
+    });
     if (remembered && now_ - gone.diedAt < 120'000) {
       push(now_ + 250, Ev::kProbeCrash, i);
       return;
@@ -382,8 +385,11 @@ class Sim {
   void probeJoin(std::uint32_t i) {
     const Peer& p = peers_[i];
     if (!p.alive) return;
-    bool placed = std::all_of(alive_.begin(), alive_.end(),
-                              [&](std::uint32_t j) { return peers_[j].mesh->roster().find(p.key, p.id) != nullptr; });
+    // Every peer that was in the room before it (later ones get it from their
+    // sponsor's roster), and a link to everyone its topology wants.
+    bool placed = std::all_of(alive_.begin(), alive_.end(), [&](std::uint32_t j) {
+      return peers_[j].bornAt >= p.bornAt || peers_[j].mesh->roster().find(p.key, p.id) != nullptr;
+    });
     if (placed) {
       for (const auto& w : p.mesh->wanted()) {
         if (!p.links.count(indexOf(w))) placed = false;
