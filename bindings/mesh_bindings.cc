@@ -92,6 +92,8 @@ class MeshHandle {
     st.set("refused", static_cast<double>(s.refused));
     st.set("suspicions", static_cast<double>(s.suspicions));
     st.set("evictions", static_cast<double>(s.evictions));
+    st.set("gossipSent", static_cast<double>(s.gossipSent));
+    st.set("repaired", static_cast<double>(s.repaired));
     o.set("stats", st);
     return o;
   }

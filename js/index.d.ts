@@ -77,8 +77,9 @@ export interface MeshState {
   /** Hops a broadcast may take. */
   ttl: number;
   incarnation: number;
+  /** `repaired`: broadcasts the flood missed here and a neighbour's ihave filled in. */
   stats: { framesSent: number; framesReceived: number; duplicates: number; delivered: number; refused: number;
-    suspicions: number; evictions: number; refusedFrames: number };
+    suspicions: number; evictions: number; gossipSent: number; repaired: number; refusedFrames: number };
 }
 
 export type PeerId = string;

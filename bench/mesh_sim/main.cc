@@ -103,7 +103,9 @@ int main(int argc, char** argv) {
   row("connections/peer (seed formula, cell 10)", [&](std::size_t n, const SimReport&) { return num(seedConnectionsPerPeer(n)); });
   row("broadcast delivery, no churn", [&](std::size_t, const SimReport& r) { return pct(r.deliverySteady); });
   row("broadcast delivery, churn, flood only", [&](std::size_t, const SimReport& r) { return pct(r.deliveryChurnFlood); });
-  row("broadcast delivery, churn, + sync repair", [&](std::size_t, const SimReport& r) { return pct(r.deliveryChurn); });
+  row("broadcast delivery, churn, + lazy repair", [&](std::size_t, const SimReport& r) { return pct(r.deliveryChurnMesh); });
+  row("broadcast delivery, churn, + sync catch-up", [&](std::size_t, const SimReport& r) { return pct(r.deliveryChurn); });
+  row("first copies by lazy repair / by sync", [&](std::size_t, const SimReport& r) { return std::to_string(r.repaired) + " / " + std::to_string(r.caughtUp); });
   row("broadcast hops p50 / p99", [&](std::size_t, const SimReport& r) { return num(r.hops.p50, 0) + " / " + num(r.hops.p99, 0); });
   row("hop bound 2*ceil(log2 cells)+3", [&](std::size_t, const SimReport& r) { return std::to_string(r.hopBound); });
   row("TTL (cells) / TTL (seed formula)", [&](std::size_t n, const SimReport& r) { return std::to_string(r.ttl) + " / " + std::to_string(seedTtl(n)); });
@@ -114,7 +116,9 @@ int main(int argc, char** argv) {
   row("crash repair: left every view p50/p99 s", [&](std::size_t, const SimReport& r) { return num(r.evictMs.p50 / 1000) + " / " + num(r.evictMs.p99 / 1000); });
   row("join repair: placed + linked p50/p99 s", [&](std::size_t, const SimReport& r) { return num(r.joinMs.p50 / 1000) + " / " + num(r.joinMs.p99 / 1000); });
   row("frames per peer per second", [&](std::size_t, const SimReport& r) { return std::to_string(r.framesPerPeerPerSecond); });
-  row("rosters sent / membership floods", [&](std::size_t, const SimReport& r) { return std::to_string(r.rostersSent) + " / " + std::to_string(r.memberFloods); });
+  row("rosters / gossip frames / updates passed", [&](std::size_t, const SimReport& r) {
+    return std::to_string(r.rostersSent) + " / " + std::to_string(r.gossipSent) + " / " + std::to_string(r.memberUpdates);
+  });
   row("wall time s", [&](std::size_t, const SimReport& r) { return num(r.wallSeconds); });
   return 0;
 }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <queue>
 #include <random>
@@ -37,7 +38,7 @@ struct Event {
 };
 
 // App payloads: [kind u8][count u32][message numbers u32...].
-enum Kind : std::uint8_t { kOriginal = 0, kRepair = 1, kDirected = 2 };
+enum Kind : std::uint8_t { kBroadcast = 0, kDirected = 1 };
 
 Bytes payloadOf(Kind kind, const std::vector<std::uint32_t>& numbers) {
   Bytes b(5 + 4 * numbers.size());
@@ -64,7 +65,7 @@ struct Peer {
   bool alive = true;
   std::int64_t bornAt = 0, diedAt = 0;
   std::unordered_map<std::uint32_t, std::int64_t> links;  // peer -> last arrival on this direction
-  Bitset have, flooded;
+  Bitset have, viaMesh, flooded;  // by any means / flood or lazy repair / flood
   std::int64_t nextAnnounce = 0, announceGap = 1'000;
 };
 
@@ -115,9 +116,16 @@ class Sim {
       Event e = queue_.top();
       queue_.pop();
       if (debug_ && e.t / 1000 != now_ / 1000) {
-        std::uint64_t rosters = 0, floods = 0, sus = 0, ev = 0, ref = 0;
-        for (auto i : alive_) { auto& st = peers_[i].mesh->stats(); rosters += st.rostersSent; floods += st.memberFloods; sus += st.suspicions; ev += st.evictions; ref += st.refutations; }
-        std::fprintf(stderr, "t=%llds queue=%zu frames=%llu rosters=%llu floods=%llu sus=%llu ev=%llu ref=%llu\n", (long long)(e.t / 1000), queue_.size(), (unsigned long long)framesCarried_, (unsigned long long)rosters, (unsigned long long)floods, (unsigned long long)sus, (unsigned long long)ev, (unsigned long long)ref);
+        std::uint64_t rosters = 0, gossip = 0, updates = 0, sus = 0, ev = 0, ref = 0;
+        for (auto i : alive_) {
+          const auto& st = peers_[i].mesh->stats();
+          rosters += st.rostersSent, gossip += st.gossipSent, updates += st.memberUpdates;
+          sus += st.suspicions, ev += st.evictions, ref += st.refutations;
+        }
+        std::fprintf(stderr, "t=%llds queue=%zu frames=%llu rosters=%llu gossip=%llu updates=%llu sus=%llu ev=%llu ref=%llu\n",
+                     (long long)(e.t / 1000), queue_.size(), (unsigned long long)framesCarried_, (unsigned long long)rosters,
+                     (unsigned long long)gossip, (unsigned long long)updates, (unsigned long long)sus,
+                     (unsigned long long)ev, (unsigned long long)ref);
       }
       now_ = e.t;
       dispatch(e);
@@ -176,7 +184,7 @@ class Sim {
     }
     for (std::uint32_t i = 0; i < peers_.size(); ++i) {
       drain(i);
-      push(static_cast<std::int64_t>(rng_() % static_cast<std::uint64_t>(c_.mesh.heartbeatMs)), Ev::kTick, i);
+      push(static_cast<std::int64_t>(rng_() % static_cast<std::uint64_t>(c_.mesh.gossipMs)), Ev::kTick, i);
     }
   }
 
@@ -240,21 +248,18 @@ class Sim {
     drain(j);
   }
 
-  // The session catch-up: `to` gets what `from` has; what it learns that
-  // was sent after it joined, it floods on.
+  // The session catch-up: `to` gets what `from` has.
   void syncRepair(std::uint32_t to, std::uint32_t from) {
     Peer &t = peers_[to], &f = peers_[from];
-    std::vector<std::uint32_t> relay;
     for (std::size_t w = 0; w < f.have.words.size(); ++w) {
       std::uint64_t missing = f.have.words[w] & ~(w < t.have.words.size() ? t.have.words[w] : 0);
       while (missing) {
         auto k = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(missing)));
         missing &= missing - 1;
         t.have.set(k);
-        if (messages_[k].sentAt >= t.bornAt) relay.push_back(k);
+        if (messages_[k].sentAt >= t.bornAt) caughtUp_++;
       }
     }
-    if (!relay.empty()) (void)t.mesh->broadcast(payloadOf(kRepair, relay), now_);
   }
 
   void hangup(std::uint32_t i, std::uint32_t j) {
@@ -265,7 +270,10 @@ class Sim {
 
   void onFrame(const Event& e) {
     Peer& b = peers_[e.b];
-    if (!b.alive || !b.links.count(e.a)) return;
+    if (!b.alive || !b.links.count(e.a)) {
+      if (auto id = floodId(*e.bytes); id && appFloods_.count(*id)) (b.alive ? droppedLinkGone_ : droppedDead_)++;
+      return;
+    }
     if (auto id = floodId(*e.bytes); id && appFloods_.count(*id)) appReceipts_++;
     (void)b.mesh->receive(peers_[e.a].id, *e.bytes, now_);
     drain(e.b);
@@ -284,9 +292,15 @@ class Sim {
         directed_[k].delivered = true;
         continue;
       }
-      if (p.have.get(k)) continue;
+      if (p.viaMesh.get(k)) continue;
+      p.viaMesh.set(k);
+      bool caughtUp = p.have.get(k);
       p.have.set(k);
-      if (d.payload[0] == kOriginal) {
+      if (caughtUp) {
+        continue;  // the sync session was first; the flood is late
+      } else if (d.repaired) {
+        repaired_++;
+      } else {
         p.flooded.set(k);
         hops_.push_back(d.hops);
         firstDeliveries_++;
@@ -301,7 +315,7 @@ class Sim {
     p.mesh->tick(now_);
     drain(i);
     if (p.mesh->shouldAnnounce() && now_ >= p.nextAnnounce) announce(i);
-    push(now_ + c_.mesh.heartbeatMs, Ev::kTick, i);
+    push(now_ + c_.mesh.gossipMs, Ev::kTick, i);
   }
 
   void announce(std::uint32_t i) {
@@ -344,7 +358,7 @@ class Sim {
     std::uint32_t i = addPeer(now_);
     joins_++;
     announce(i);
-    push(now_ + static_cast<std::int64_t>(rng_() % static_cast<std::uint64_t>(c_.mesh.heartbeatMs)), Ev::kTick, i);
+    push(now_ + static_cast<std::int64_t>(rng_() % static_cast<std::uint64_t>(c_.mesh.gossipMs)), Ev::kTick, i);
     if (std::uniform_real_distribution<double>(0, 1)(rng_) < c_.probeFraction) push(now_ + 250, Ev::kProbeJoin, i);
   }
 
@@ -353,8 +367,9 @@ class Sim {
     auto k = static_cast<std::uint32_t>(messages_.size());
     messages_.push_back({i, now_});
     peers_[i].have.set(k);
+    peers_[i].viaMesh.set(k);
     peers_[i].flooded.set(k);
-    auto id = peers_[i].mesh->broadcast(payloadOf(kOriginal, {k}), now_);
+    auto id = peers_[i].mesh->broadcast(payloadOf(kBroadcast, {k}), now_);
     if (id.ok()) appFloods_.insert(id.value());
     drain(i);
   }
@@ -427,7 +442,7 @@ class Sim {
     r.hopBound = 2 * static_cast<unsigned>(std::bit_width(r.cells - 1)) + 3;
     r.connectionsMean = connectionSamples_ ? connectionSum_ / static_cast<double>(connectionSamples_) : 0;
     r.connectionsMax = connectionMax_;
-    double steadyWant = 0, steadyGot = 0, churnWant = 0, churnFlood = 0, churnGot = 0;
+    double steadyWant = 0, steadyGot = 0, churnWant = 0, churnFlood = 0, churnMesh = 0, churnGot = 0;
     for (std::uint32_t k = 0; k < messages_.size(); ++k) {
       const Message& m = messages_[k];
       bool churn = m.sentAt >= steadyEnd_;
@@ -437,6 +452,7 @@ class Sim {
         if (churn) {
           churnWant++;
           churnFlood += peers_[i].flooded.get(k);
+          churnMesh += peers_[i].viaMesh.get(k);
           churnGot += peers_[i].have.get(k);
         } else {
           steadyWant++;
@@ -444,8 +460,10 @@ class Sim {
         }
       }
     }
+    if (debug_) printDiagnostics();
     r.deliverySteady = steadyWant ? steadyGot / steadyWant : 1;
     r.deliveryChurnFlood = churnWant ? churnFlood / churnWant : 1;
+    r.deliveryChurnMesh = churnWant ? churnMesh / churnWant : 1;
     r.deliveryChurn = churnWant ? churnGot / churnWant : 1;
     std::vector<double> h(hops_.begin(), hops_.end()), dh(directedHops_.begin(), directedHops_.end());
     r.hops = percentiles(h);
@@ -467,10 +485,43 @@ class Sim {
                                    (static_cast<double>(end_) / 1000.0));
     for (std::uint32_t i : alive_) {
       r.rostersSent += peers_[i].mesh->stats().rostersSent;
-      r.memberFloods += peers_[i].mesh->stats().memberFloods;
+      r.gossipSent += peers_[i].mesh->stats().gossipSent;
+      r.memberUpdates += peers_[i].mesh->stats().memberUpdates;
     }
+    r.repaired = repaired_;
+    r.caughtUp = caughtUp_;
     r.digest = digest_;
     return r;
+  }
+
+  // MESH_SIM_DEBUG: where floods fall short and what repairs them.
+  void printDiagnostics() {
+    std::uint64_t expired = 0, asked = 0, served = 0, repaired = 0, young = 0, settled = 0;
+    for (std::uint32_t i : alive_) {
+      const auto& st = peers_[i].mesh->stats();
+      expired += st.expired, asked += st.repairsAsked, served += st.repairsServed, repaired += st.repaired;
+    }
+    std::map<unsigned, std::uint64_t> missedBy;  // log2 bucket of peers a broadcast missed -> broadcasts
+    for (std::uint32_t k = 0; k < messages_.size(); ++k) {
+      const Message& m = messages_[k];
+      if (m.sentAt < steadyEnd_) continue;
+      std::uint64_t missed = 0;
+      for (std::uint32_t i : alive_) {
+        if (i == m.origin || peers_[i].bornAt > m.sentAt || peers_[i].flooded.get(k)) continue;
+        missed++;
+        (m.sentAt - peers_[i].bornAt < 5'000 ? young : settled)++;
+      }
+      missedBy[static_cast<unsigned>(std::bit_width(missed))]++;
+    }
+    std::fprintf(stderr, "lazy repair: %llu ids asked, %llu served, %llu delivered\n", (unsigned long long)asked,
+                 (unsigned long long)served, (unsigned long long)repaired);
+    std::fprintf(stderr, "app frames lost: %llu on links gone, %llu to dead peers; expired at alive peers: %llu\n",
+                 (unsigned long long)droppedLinkGone_, (unsigned long long)droppedDead_, (unsigned long long)expired);
+    std::fprintf(stderr, "flood misses during churn: %llu by peers under 5 s old, %llu by older ones\n",
+                 (unsigned long long)young, (unsigned long long)settled);
+    for (auto [bits, count] : missedBy) {
+      std::fprintf(stderr, "  broadcasts missed by fewer than %llu peers: %llu\n", 1ull << bits, (unsigned long long)count);
+    }
   }
 
   const SimConfig& c_;
@@ -485,6 +536,7 @@ class Sim {
   std::vector<Message> messages_;
   std::vector<Directed> directed_;
   std::unordered_set<std::uint64_t> appFloods_;
+  std::uint64_t droppedLinkGone_ = 0, droppedDead_ = 0, repaired_ = 0, caughtUp_ = 0;
   std::uint64_t appReceipts_ = 0, firstDeliveries_ = 0, framesCarried_ = 0, crashes_ = 0, joins_ = 0;
   std::vector<unsigned> hops_, directedHops_;
   std::vector<double> evictTimes_, joinTimes_;

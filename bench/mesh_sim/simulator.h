@@ -8,9 +8,10 @@
 // packet costs a retransmission delay, not the frame.
 //
 // Graph sync is modelled as what it does for delivery: when a link opens,
-// each side gets the messages the other has (the session's catch-up), and
-// what a peer learns this way that was sent after it joined it floods on
-// (relay on apply). Deliveries are counted as "flood" or "repaired".
+// each side gets the messages the other has (the session's catch-up).
+// A peer's first copy of a broadcast counts as "flood" when the flood
+// brought it, else as repaired: by the mesh's lazy repair (ihave/IWANT) or
+// by a sync session's catch-up.
 //
 // Everything is seeded; the same config gives the same report (digest).
 #pragma once
@@ -50,14 +51,16 @@ struct SimReport {
   std::uint64_t broadcastsSteady = 0, broadcastsChurn = 0;
   double deliverySteady = 0;      // by flood, messages sent without churn
   double deliveryChurnFlood = 0;  // by flood alone, messages sent during churn
-  double deliveryChurn = 0;       // flood or repaired by sync
+  double deliveryChurnMesh = 0;   // flood or lazy repair
+  double deliveryChurn = 0;       // flood, lazy repair or sync catch-up
+  std::uint64_t repaired = 0, caughtUp = 0;  // first copies by lazy repair / by sync
   Percentiles hops, directedHops;
   double directedDelivery = 0;
   double copiesPerDelivery = 0;   // frames of app broadcasts received per first delivery
   Percentiles evictMs, joinMs;    // churn repair: a crash leaves every view / a newcomer is placed
   std::uint64_t crashes = 0, joins = 0;
   std::uint64_t framesPerPeerPerSecond = 0;
-  std::uint64_t rostersSent = 0, memberFloods = 0;  // by alive peers
+  std::uint64_t rostersSent = 0, gossipSent = 0, memberUpdates = 0;  // by alive peers
   std::uint64_t digest = 0;       // determinism: a hash of every delivery
   double wallSeconds = 0;
 };

@@ -45,6 +45,8 @@ void Mesh::linkUp(const std::string& peer, std::int64_t now) {
   link.key = keyOf(peer);
   link.up = link.lastHeard = now;
   link.connected = true;
+  link.gossipCursor = gossipSeq_;  // what came before is in the roster it gets
+  link.ihaveCursor = recentSeq_;   // and broadcasts from before it are not its business
   dialedAt_.erase(peer);
   sendHeartbeat(peer, link, now);
 }
@@ -71,7 +73,18 @@ void Mesh::sendTo(const std::string& peer, std::shared_ptr<const Bytes> bytes) {
 
 void Mesh::sendHeartbeat(const std::string& peer, LinkState& link, std::int64_t now) {
   link.lastSent = now;
-  sendTo(peer, std::make_shared<const Bytes>(encodeFrame(Heartbeat{roster_.size(), roster_.digest()})));
+  Heartbeat h{roster_.size(), roster_.digest(), {}};
+  // Only broadcasts whose flood has had time to finish, or a neighbour
+  // would ask for what is still on its way. Newest first, so a capped list
+  // keeps what is most likely missing.
+  std::uint64_t first = std::max(link.ihaveCursor, recentBase_) + 1, last = first - 1;
+  while (last < recentSeq_ && now - recent_[last - recentBase_].at >= config_.repairDelayMs) last++;
+  for (std::uint64_t seq = last; seq >= first && h.ihave.size() < config_.limits.maxIds; --seq) {
+    const Recent& r = recent_[seq - recentBase_ - 1];
+    if (r.from != link.key) h.ihave.push_back(r.id);
+  }
+  link.ihaveCursor = last;
+  sendTo(peer, std::make_shared<const Bytes>(encodeFrame(h)));
 }
 
 void Mesh::sendRoster(const std::string& peer) {
@@ -100,16 +113,30 @@ Status Mesh::receive(const std::string& from, ByteView bytes, std::int64_t now) 
   }
   if (left_) return {};
   if (auto* h = std::get_if<Heartbeat>(&frame.value())) {
-    onHeartbeat(from, it->second, *h);
+    onHeartbeat(from, it->second, *h, now);
+  } else if (auto* w = std::get_if<IwantFrame>(&frame.value())) {
+    onIwant(from, *w);
   } else if (auto* r = std::get_if<RosterFrame>(&frame.value())) {
-    onRoster(*r, now);
+    onRoster(from, *r, now);
+  } else if (auto* g = std::get_if<GossipFrame>(&frame.value())) {
+    onGossip(from, *g, now);
   } else {
     onFlood(from, bytes, std::move(std::get<Flood>(frame.value())), now);
   }
+  flushGossip(now);
   return {};
 }
 
-void Mesh::onHeartbeat(const std::string& from, LinkState& link, const Heartbeat& h) {
+void Mesh::onHeartbeat(const std::string& from, LinkState& link, const Heartbeat& h, std::int64_t now) {
+  IwantFrame want;
+  for (std::uint64_t id : h.ihave) {
+    if (!seen_.contains(id) && asked_.try_emplace(id, now).second) want.ids.push_back(id);
+  }
+  if (!want.ids.empty()) {
+    stats_.repairsAsked += want.ids.size();
+    sendTo(from, std::make_shared<const Bytes>(encodeFrame(want)));
+  }
+
   // Views that differ are reconciled by swapping rosters, but floods in
   // flight make neighbours differ for a moment all the time. So a swap
   // happens only when the difference cannot be in flight: one side is a
@@ -138,11 +165,11 @@ void Mesh::onHeartbeat(const std::string& from, LinkState& link, const Heartbeat
   }
 }
 
-void Mesh::onRoster(const RosterFrame& r, std::int64_t now) {
-  // When views meet, the larger side floods what it learned from the
+void Mesh::onRoster(const std::string& from, const RosterFrame& r, std::int64_t now) {
+  // When views meet, the larger side gossips what it learned from the
   // smaller (a newcomer, a small partition) into itself; the smaller side
-  // floods nothing and learns the rest from its own rosters swaps, which
-  // the size gap triggers. So a merge costs floods in the size of the
+  // gossips nothing and learns the rest from its own roster swaps, which
+  // the size gap triggers. So a merge costs updates in the size of the
   // smaller view, never of the larger.
   std::size_t theirs = static_cast<std::size_t>(
       std::count_if(r.members.begin(), r.members.end(), [](const Member& m) { return m.alive(); }));
@@ -153,7 +180,33 @@ void Mesh::onRoster(const RosterFrame& r, std::int64_t now) {
     // A tombstone of someone this peer never saw alive is not news.
     if (!larger || change == Roster::Change::kNone || (change == Roster::Change::kUpdated && !wasAlive)) continue;
     const Member* current = roster_.find(m.key, m.id);
-    floodMember(current ? *current : *roster_.tombstone(m.id));
+    gossip(current ? *current : *roster_.tombstone(m.id), from, false);
+  }
+}
+
+void Mesh::onIwant(const std::string& from, const IwantFrame& w) {
+  for (std::uint64_t id : w.ids) {
+    auto it = cache_.find(id);
+    if (it == cache_.end()) continue;  // expired here too
+    stats_.repairsServed++;
+    sendTo(from, it->second);
+  }
+}
+
+void Mesh::remember(std::uint64_t id, std::shared_ptr<const Bytes> bytes, PeerKey from, std::int64_t now) {
+  recent_.push_back({now, id, from});
+  recentSeq_++;
+  cache_[id] = std::move(bytes);
+}
+
+void Mesh::onGossip(const std::string& from, const GossipFrame& g, std::int64_t now) {
+  // A cell mate that passes news on passes it to the whole cell.
+  auto link = links_.find(from);
+  bool cellCovered = link != links_.end() && inOwnCell(link->second.key);
+  for (const Member& m : g.members) {
+    if (applyMember(m, now) == Roster::Change::kNone) continue;
+    const Member* current = roster_.find(m.key, m.id);
+    gossip(current ? *current : *roster_.tombstone(m.id), from, cellCovered);
   }
 }
 
@@ -165,7 +218,7 @@ Roster::Change Mesh::applyMember(const Member& m, std::int64_t now) {
       Member me{selfKey_, selfId_, incarnation_, MemberState::kAlive, flags_};
       roster_.apply(me, now);
       stats_.refutations++;
-      floodMember(me);
+      gossip(me);
       dirty_ = true;
     }
     return Roster::Change::kNone;
@@ -181,26 +234,25 @@ Roster::Change Mesh::applyMember(const Member& m, std::int64_t now) {
 }
 
 void Mesh::onFlood(const std::string& from, ByteView bytes, Flood f, std::int64_t now) {
-  if (f.kind == FloodKind::kMember) {
-    auto m = decodeMember(f.body);
-    // The id must be the content's: a forged id cannot shadow a real update.
-    if (!m.ok() || memberUpdateId(m.value()) != f.id) {
-      stats_.refused++;
-      return;
-    }
-    if (!seen_.insert(f.id)) return;
-    applyMember(m.value(), now);
-    relay(from, bytes, f);
-    return;
-  }
   if (!seen_.insert(f.id)) return;
   bool mine = !f.to || *f.to == selfId_;
+  bool repaired = !f.to && asked_.erase(f.id) != 0;
   if (mine && f.origin != selfId_) {
     stats_.delivered++;
-    deliveries_.push_back({f.id, f.origin, std::move(f.body), f.hops + 1u, f.to.has_value()});
+    stats_.repaired += repaired;
+    deliveries_.push_back({f.id, f.origin, std::move(f.body), f.hops + 1u, f.to.has_value(), repaired});
   }
   if (!f.to) {
-    relay(from, bytes, f);
+    auto link = links_.find(from);
+    PeerKey fromKey = link != links_.end() ? link->second.key : selfKey_;
+    if (f.ttl == 0) {
+      stats_.expired++;
+      remember(f.id, std::make_shared<const Bytes>(bytes.begin(), bytes.end()), fromKey, now);
+      return;
+    }
+    auto forwarded = std::make_shared<const Bytes>(forwardFlood(bytes));
+    remember(f.id, forwarded, fromKey, now);
+    relay(from, forwarded, f);
   } else if (*f.to != selfId_) {
     if (f.ttl == 0) {
       stats_.expired++;
@@ -210,12 +262,7 @@ void Mesh::onFlood(const std::string& from, ByteView bytes, Flood f, std::int64_
   }
 }
 
-void Mesh::relay(const std::string& from, ByteView bytes, const Flood& f) {
-  if (f.ttl == 0) {
-    stats_.expired++;
-    return;
-  }
-  auto forwarded = std::make_shared<const Bytes>(forwardFlood(bytes));
+void Mesh::relay(const std::string& from, const std::shared_ptr<const Bytes>& forwarded, const Flood& f) {
   auto source = links_.find(from);
   bool fromOwnCell = source != links_.end() && inOwnCell(source->second.key);
   for (const auto& [peer, link] : links_) {
@@ -267,17 +314,48 @@ void Mesh::route(const std::string& from, std::shared_ptr<const Bytes> bytes, co
 
 // ---- membership ---------------------------------------------------------
 
-void Mesh::floodMember(const Member& m) {
-  stats_.memberFloods++;
-  originate(FloodKind::kMember, std::nullopt, encodeMember(m), memberUpdateId(m));
+void Mesh::gossip(const Member& m, const std::string& from, bool cellCovered) {
+  stats_.memberUpdates++;
+  gossip_.push_back({m, from, cellCovered});
+  gossipSeq_++;
 }
 
-std::uint64_t Mesh::originate(FloodKind kind, std::optional<std::string> to, Bytes body, std::uint64_t id) {
+void Mesh::flushGossip(std::int64_t now, bool force) {
+  std::uint64_t done = gossipSeq_;
+  for (auto& [peer, link] : links_) {
+    if (!link.connected) continue;
+    if (link.gossipCursor < gossipSeq_ && (force || now - link.lastGossip >= config_.gossipMs)) {
+      GossipFrame frame;
+      for (std::uint64_t seq = link.gossipCursor + 1; seq <= gossipSeq_; ++seq) {
+        const Gossip& g = gossip_[seq - gossipBase_ - 1];
+        if (g.from == peer || (g.cellCovered && inOwnCell(link.key))) continue;
+        frame.members.push_back(g.member);
+        if (frame.members.size() == config_.limits.maxRosterEntries) {
+          sendTo(peer, std::make_shared<const Bytes>(encodeFrame(frame)));
+          stats_.gossipSent++;
+          frame.members.clear();
+        }
+      }
+      if (!frame.members.empty()) {
+        sendTo(peer, std::make_shared<const Bytes>(encodeFrame(frame)));
+        stats_.gossipSent++;
+      }
+      link.gossipCursor = gossipSeq_;
+      link.lastGossip = now;
+    }
+    done = std::min(done, link.gossipCursor);
+  }
+  while (gossipBase_ < done) {
+    gossip_.pop_front();
+    gossipBase_++;
+  }
+}
+
+std::uint64_t Mesh::originate(std::optional<std::string> to, Bytes body, std::uint64_t id, std::int64_t now) {
   if (!seen_.insert(id)) return id;
   Flood f;
   f.ttl = static_cast<std::uint8_t>(std::min(127u, ttl()));
   f.id = id;
-  f.kind = kind;
   f.origin = selfId_;
   f.to = std::move(to);
   f.body = std::move(body);
@@ -288,6 +366,7 @@ std::uint64_t Mesh::originate(FloodKind kind, std::optional<std::string> to, Byt
     for (const auto& [peer, link] : links_) {
       if (link.connected) sendTo(peer, bytes);
     }
+    remember(id, std::move(bytes), selfKey_, now);
   }
   return id;
 }
@@ -338,7 +417,16 @@ void Mesh::tick(std::int64_t now) {
     roster_.expire(now);
     lastExpire_ = now;
   }
-  if (dirty_) refresh(now);
+  while (!recent_.empty() && now - recent_.front().at >= config_.repairMs) {
+    cache_.erase(recent_.front().id);
+    recent_.pop_front();
+    recentBase_++;
+  }
+  // An IWANT unanswered for two beats may be asked again of the next offer.
+  std::erase_if(asked_, [&](const auto& e) { return now - e.second >= 2 * config_.heartbeatMs; });
+  // The topology follows the roster at most once a heartbeat: under churn
+  // the roster changes far more often than links could follow.
+  if (dirty_ && now - lastRefresh_ >= config_.heartbeatMs) refresh(now);
 
   std::vector<Member> suspects, evictees;
   std::vector<std::string> dropped;
@@ -371,14 +459,15 @@ void Mesh::tick(std::int64_t now) {
   for (const Member& m : suspects) {
     stats_.suspicions++;
     applyMember(m, now);
-    floodMember(m);
+    gossip(m);
   }
   for (const Member& m : evictees) {
     stats_.evictions++;
     applyMember(m, now);  // drops the link
-    floodMember(m);
+    gossip(m);
   }
-  if (dirty_) refresh(now);
+  flushGossip(now);
+  if (dirty_ && now - lastRefresh_ >= config_.heartbeatMs) refresh(now);
 
   for (const std::string& peer : wanted_) {
     if (auto it = links_.find(peer); it != links_.end() && it->second.connected) continue;
@@ -396,8 +485,9 @@ void Mesh::tick(std::int64_t now) {
   prune(now);
 }
 
-void Mesh::refresh(std::int64_t) {
+void Mesh::refresh(std::int64_t now) {
   dirty_ = false;
+  lastRefresh_ = now;
   wanted_.clear();
   Topology topology(roster_, config_.topology);
   cell_ = topology.cellOf(selfKey_);
@@ -448,19 +538,20 @@ Result<std::uint64_t> Mesh::broadcast(ByteView payload, std::int64_t now) {
   return send("", payload, now);
 }
 
-Result<std::uint64_t> Mesh::send(const std::string& target, ByteView payload, std::int64_t) {
+Result<std::uint64_t> Mesh::send(const std::string& target, ByteView payload, std::int64_t now) {
   if (left_) return Status::closed("this peer left the mesh");
   if (payload.size() > config_.limits.maxPayloadBytes) return Status::tooLarge("payload over the mesh limit");
   if (target == selfId_) return Status::invalidArgument("a mesh message to oneself");
   std::optional<std::string> to;
   if (!target.empty()) to = target;
   std::uint64_t id = mix(selfKey_ ^ mix(++seq_));
-  return originate(FloodKind::kData, std::move(to), Bytes(payload.begin(), payload.end()), id);
+  return originate(std::move(to), Bytes(payload.begin(), payload.end()), id, now);
 }
 
-void Mesh::leave(std::int64_t) {
+void Mesh::leave(std::int64_t now) {
   if (left_) return;
-  floodMember(Member{selfKey_, selfId_, incarnation_, MemberState::kLeft, flags_});
+  gossip(Member{selfKey_, selfId_, incarnation_, MemberState::kLeft, flags_});
+  flushGossip(now, true);
   left_ = true;
 }
 
@@ -470,7 +561,7 @@ void Mesh::setDegraded(bool degraded, std::int64_t now) {
   flags_ = flags;
   Member me{selfKey_, selfId_, ++incarnation_, MemberState::kAlive, flags_};
   roster_.apply(me, now);
-  floodMember(me);
+  gossip(me);
   dirty_ = true;
 }
 

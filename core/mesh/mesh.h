@@ -8,21 +8,31 @@
 // The host owns the links. It calls linkUp/linkDown as direct connections
 // open and close, receive() with every frame a link delivers, heard() when
 // signaling shows a peer announcing itself, and tick() regularly (at least
-// every heartbeatMs). It dials what takeDials() names and closes what
+// every gossipMs: queued gossip leaves on the first call that may send it).
+// It dials what takeDials() names and closes what
 // takeHangups() names.
 //
 // Membership (roster.h): a newcomer is alone until a sponsor, one of the
 // `sponsors` members whose keys are closest to its own, dials it on its
-// announce. The two exchange ROSTER frames; the sponsor floods the
+// announce. The two exchange ROSTER frames; the sponsor gossips the
 // newcomer's entry and everyone places it. Peers that are all alone (a
 // room starting at once) each dial the lowest announcer heard so far.
 // Members heartbeat every link;
-// a link silent for suspectMs gets its peer flooded as suspect (which
+// a link silent for suspectMs gets its peer gossiped as suspect (which
 // demotes it from bridge duty at once), silent for evictMs as left. A live
 // peer that hears a suspicion or eviction of itself refutes it with a new
 // incarnation. Only a peer with no link, and the member with the lowest
 // key (one beacon per partition, so partitions find each other), need to
 // announce on the relays: shouldAnnounce().
+//
+// Gossip: a membership update travels the same links as a broadcast, but
+// batched: each link gets at most one GOSSIP frame per gossipMs carrying
+// every update queued for it, and a peer passes on only the updates that
+// changed its view. The roster is a lattice, so every peer passes each
+// update at most once and the epidemic ends by itself, with no id or TTL.
+// A room's churn then costs each link a few frames a second whatever the
+// room's size; the bytes still grow with the churn, as in any protocol in
+// which every peer knows every member.
 //
 // Routing (topology.h): a broadcast floods the origin's cell and every
 // inter-cell link. A peer that got it from a member of its own cell only
@@ -32,8 +42,16 @@
 // the target, else to the bridge of the level where the prefixes part, else
 // it floods. Every flood carries a TTL (Topology::ttl) and is relayed at
 // most once per peer (a window of the last `dedupWindow` ids).
-// Membership updates are content-addressed floods: detectors of the same
-// crash produce the same id, and the network forwards it once.
+//
+// Lazy repair: a flood misses peers when a relay crashes mid-flight or a
+// link is still being replaced. So every HEARTBEAT also lists the ids of
+// the broadcasts its sender got since its previous one, once their flood
+// has had repairDelayMs to finish (ihave); a
+// neighbour that lacks one asks for it (IWANT) and gets the cached frame,
+// which it delivers and relays like any other. Holes close within a beat or
+// two, and a room pays a few ids per link per second, not a second flood.
+// Broadcasts stay cached for `repairMs`; the dedup window must hold more
+// ids than a peer sees in that time.
 //
 // Not verified: mesh frames travel only over room links (every room member
 // holds the room key), and a member could lie about others' membership.
@@ -61,11 +79,14 @@ struct MeshConfig {
   TopologyConfig topology;
   WireLimits limits;
   std::int64_t heartbeatMs = 1'000;
+  std::int64_t gossipMs = 200;         // a link gets at most one GOSSIP this often
   std::int64_t suspectMs = 3'000;
   std::int64_t evictMs = 6'000;
   std::int64_t linkGraceMs = 5'000;    // an unneeded link stays this long
   std::int64_t dialRetryMs = 4'000;
   std::int64_t tombstoneMs = 60'000;
+  std::int64_t repairDelayMs = 1'000;  // a broadcast is offered (ihave) once this old
+  std::int64_t repairMs = 6'000;       // and cached for IWANT this long
   std::size_t dedupWindow = 4'096;
   unsigned sponsors = 2;
 };
@@ -81,12 +102,15 @@ struct Delivery {
   Bytes payload;
   unsigned hops = 0;
   bool directed = false;
+  bool repaired = false;  // the flood missed us; a neighbour's ihave filled it in
 };
 
 struct MeshStats {
   std::uint64_t framesSent = 0, bytesSent = 0, framesReceived = 0;
   std::uint64_t duplicates = 0, delivered = 0, expired = 0, refused = 0;
-  std::uint64_t rostersSent = 0, memberFloods = 0, suspicions = 0, evictions = 0, refutations = 0;
+  std::uint64_t rostersSent = 0, gossipSent = 0, memberUpdates = 0;  // frames, updates passed on
+  std::uint64_t suspicions = 0, evictions = 0, refutations = 0;
+  std::uint64_t repairsAsked = 0, repairsServed = 0, repaired = 0;  // broadcast ids
 };
 
 // A bounded set of recent ids: the oldest leaves when a new one comes.
@@ -158,19 +182,42 @@ class Mesh {
     std::int64_t followUpAt = 0;  // a newcomer's second roster is due (0: none)
     bool keepChecked = false;  // theyWant is current for this topology
     bool theyWant = false;     // the peer's topology links it to us
+    std::uint64_t gossipCursor = 0;  // gossip_ entries up to this seq are done
+    std::uint64_t ihaveCursor = 0;   // recent_ entries up to this seq were offered
+    std::int64_t lastGossip = INT64_MIN / 2;
+  };
+
+  // One queued update. `from` (empty when this peer originated it) gets no
+  // copy; when a cell mate passed it on, it covered the cell, so only links
+  // outside the cell get one.
+  struct Gossip {
+    Member member;
+    std::string from;
+    bool cellCovered = false;
+  };
+
+  // A broadcast this peer holds, for ihave and IWANT.
+  struct Recent {
+    std::int64_t at;
+    std::uint64_t id;
+    PeerKey from;  // not offered back to where it came from
   };
 
   void sendTo(const std::string& peer, std::shared_ptr<const Bytes> bytes);
   void sendHeartbeat(const std::string& peer, LinkState& link, std::int64_t now);
   void sendRoster(const std::string& peer);
-  void onHeartbeat(const std::string& from, LinkState& link, const Heartbeat& h);
-  void onRoster(const RosterFrame& r, std::int64_t now);
+  void onHeartbeat(const std::string& from, LinkState& link, const Heartbeat& h, std::int64_t now);
+  void onRoster(const std::string& from, const RosterFrame& r, std::int64_t now);
+  void onGossip(const std::string& from, const GossipFrame& g, std::int64_t now);
+  void onIwant(const std::string& from, const IwantFrame& w);
+  void remember(std::uint64_t id, std::shared_ptr<const Bytes> bytes, PeerKey from, std::int64_t now);
   void onFlood(const std::string& from, ByteView bytes, Flood f, std::int64_t now);
-  void relay(const std::string& from, ByteView bytes, const Flood& f);
+  void relay(const std::string& from, const std::shared_ptr<const Bytes>& bytes, const Flood& f);
   void route(const std::string& from, std::shared_ptr<const Bytes> bytes, const std::string& target);
   Roster::Change applyMember(const Member& m, std::int64_t now);
-  void floodMember(const Member& m);
-  std::uint64_t originate(FloodKind kind, std::optional<std::string> to, Bytes body, std::uint64_t id);
+  void gossip(const Member& m, const std::string& from = {}, bool cellCovered = false);
+  void flushGossip(std::int64_t now, bool force = false);
+  std::uint64_t originate(std::optional<std::string> to, Bytes body, std::uint64_t id, std::int64_t now);
   void refresh(std::int64_t now);
   void prune(std::int64_t now);
   bool inOwnCell(PeerKey key) const { return cell_.contains(key); }
@@ -186,11 +233,18 @@ class Mesh {
   DedupWindow seen_;
 
   std::unordered_map<std::string, LinkState> links_;
+  std::deque<Gossip> gossip_;  // entries gossipBase_ + 1 .. gossipSeq_
+  std::uint64_t gossipBase_ = 0, gossipSeq_ = 0;
+  std::deque<Recent> recent_;  // entries recentBase_ + 1 .. recentSeq_
+  std::uint64_t recentBase_ = 0, recentSeq_ = 0;
+  std::unordered_map<std::uint64_t, std::shared_ptr<const Bytes>> cache_;
+  std::unordered_map<std::uint64_t, std::int64_t> asked_;  // id -> when we sent IWANT
   std::unordered_set<std::string> wanted_;
   std::unordered_map<std::string, std::int64_t> dialedAt_;
   std::unordered_map<std::string, std::int64_t> unneededSince_;
   Cell cell_;
   bool dirty_ = true;
+  std::int64_t lastRefresh_ = INT64_MIN / 2;
   std::int64_t lastExpire_ = 0;
   PeerKey lowestHeard_ = ~PeerKey{0};  // while alone: the lowest announcer dialed
 

@@ -102,6 +102,7 @@ class Roster {
   std::int64_t tombstoneMs_;
   std::vector<std::vector<Member>> chunks_;  // each non-empty, sorted by (key, id)
   std::vector<std::size_t> before_;          // alive members in chunks before i
+  std::vector<PeerKey> heads_;               // the key of each chunk's first member
   std::size_t total_ = 0;
   std::uint64_t digest_ = 0;
   std::unordered_map<std::string, Tomb> tombs_;

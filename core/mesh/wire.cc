@@ -6,7 +6,7 @@
 namespace cellgraph::mesh {
 namespace {
 
-enum class Type : std::uint8_t { kHeartbeat = 1, kFlood = 2, kRoster = 3 };
+enum class Type : std::uint8_t { kHeartbeat = 1, kFlood = 2, kRoster = 3, kGossip = 4, kIwant = 5 };
 
 // Fixed layout of a FLOOD's head: fixarray(9), 1, 2, 0xcc ttl, 0xcc hops, 0xcf id.
 constexpr std::size_t kTtlAt = 4, kHopsAt = 6, kIdAt = 8, kHeadBytes = 16;
@@ -59,11 +59,22 @@ Result<Member> memberFrom(const msgpack::object& o) {
 struct Encoder {
   Packer& pk;
   void operator()(const Heartbeat& h) {
-    pk.pack_array(4);
+    pk.pack_array(5);
     pk.pack(kMeshVersion);
     pk.pack(static_cast<std::uint8_t>(Type::kHeartbeat));
     pk.pack(h.rosterSize);
     pk.pack(h.rosterDigest);
+    ids(h.ihave);
+  }
+  void operator()(const IwantFrame& w) {
+    pk.pack_array(3);
+    pk.pack(kMeshVersion);
+    pk.pack(static_cast<std::uint8_t>(Type::kIwant));
+    ids(w.ids);
+  }
+  void ids(const std::vector<std::uint64_t>& list) {
+    pk.pack_array(static_cast<std::uint32_t>(list.size()));
+    for (std::uint64_t id : list) pk.pack(id);
   }
   void operator()(const Flood& f) {
     pk.pack_array(9);
@@ -78,14 +89,39 @@ struct Encoder {
     pk.pack_bin(static_cast<std::uint32_t>(f.body.size()));
     pk.pack_bin_body(reinterpret_cast<const char*>(f.body.data()), static_cast<std::uint32_t>(f.body.size()));
   }
-  void operator()(const RosterFrame& r) {
+  void operator()(const RosterFrame& r) { members(Type::kRoster, r.members); }
+  void operator()(const GossipFrame& g) { members(Type::kGossip, g.members); }
+  void members(Type type, const std::vector<Member>& list) {
     pk.pack_array(3);
     pk.pack(kMeshVersion);
-    pk.pack(static_cast<std::uint8_t>(Type::kRoster));
-    pk.pack_array(static_cast<std::uint32_t>(r.members.size()));
-    for (const auto& m : r.members) packMember(pk, m);
+    pk.pack(static_cast<std::uint8_t>(type));
+    pk.pack_array(static_cast<std::uint32_t>(list.size()));
+    for (const auto& m : list) packMember(pk, m);
   }
 };
+
+Result<std::vector<std::uint64_t>> idsFrom(const msgpack::object& o, const WireLimits& limits) {
+  if (o.type != msgpack::type::ARRAY) return malformed("id list is not an array");
+  if (o.via.array.size > limits.maxIds) return Status::tooLarge("id list longer than the limit");
+  std::vector<std::uint64_t> out(o.via.array.size);
+  for (std::uint32_t i = 0; i < o.via.array.size; ++i) {
+    if (!u64(o.via.array.ptr[i], out[i])) return malformed("id is not an unsigned integer");
+  }
+  return out;
+}
+
+Result<std::vector<Member>> membersFrom(const msgpack::object& o, const WireLimits& limits) {
+  if (o.type != msgpack::type::ARRAY) return malformed("member list is not an array");
+  if (o.via.array.size > limits.maxRosterEntries) return Status::tooLarge("member list longer than the limit");
+  std::vector<Member> out;
+  out.reserve(o.via.array.size);
+  for (std::uint32_t i = 0; i < o.via.array.size; ++i) {
+    auto m = memberFrom(o.via.array.ptr[i]);
+    if (!m.ok()) return m.status().withContext("member " + std::to_string(i));
+    out.push_back(std::move(m).value());
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -111,8 +147,14 @@ Result<Frame> decodeFrame(ByteView bytes, const WireLimits& limits) {
   switch (static_cast<Type>(type)) {
     case Type::kHeartbeat: {
       Heartbeat h;
-      if (n != 4 || !u64(a[2], h.rosterSize) || !u64(a[3], h.rosterDigest)) return malformed("heartbeat");
-      return Frame{h};
+      if (n != 5 || !u64(a[2], h.rosterSize) || !u64(a[3], h.rosterDigest)) return malformed("heartbeat");
+      CG_ASSIGN_OR_RETURN(h.ihave, idsFrom(a[4], limits));
+      return Frame{std::move(h)};
+    }
+    case Type::kIwant: {
+      if (n != 3) return malformed("iwant");
+      CG_ASSIGN_OR_RETURN(auto ids, idsFrom(a[2], limits));
+      return Frame{IwantFrame{std::move(ids)}};
     }
     case Type::kFlood: {
       if (n != 9 || bytes.size() < kHeadBytes || bytes[kTtlAt - 1] != 0xcc || bytes[kHopsAt - 1] != 0xcc ||
@@ -124,7 +166,7 @@ Result<Frame> decodeFrame(ByteView bytes, const WireLimits& limits) {
       f.ttl = bytes[kTtlAt];
       f.hops = bytes[kHopsAt];
       u64(a[4], f.id);
-      if (!u64(a[5], kind) || kind > 1) return malformed("flood kind");
+      if (!u64(a[5], kind) || kind != 0) return malformed("flood kind");
       f.kind = static_cast<FloodKind>(kind);
       CG_ASSIGN_OR_RETURN(f.origin, peerId(a[6]));
       if (a[7].type != msgpack::type::NIL) {
@@ -137,18 +179,12 @@ Result<Frame> decodeFrame(ByteView bytes, const WireLimits& limits) {
       f.body.assign(p, p + a[8].via.bin.size);
       return Frame{std::move(f)};
     }
-    case Type::kRoster: {
-      if (n != 3 || a[2].type != msgpack::type::ARRAY) return malformed("roster");
-      const auto& list = a[2].via.array;
-      if (list.size > limits.maxRosterEntries) return Status::tooLarge("roster longer than the limit");
-      RosterFrame r;
-      r.members.reserve(list.size);
-      for (std::uint32_t i = 0; i < list.size; ++i) {
-        auto m = memberFrom(list.ptr[i]);
-        if (!m.ok()) return m.status().withContext("roster entry " + std::to_string(i));
-        r.members.push_back(std::move(m).value());
-      }
-      return Frame{std::move(r)};
+    case Type::kRoster:
+    case Type::kGossip: {
+      if (n != 3) return malformed(type == 3 ? "roster" : "gossip");
+      CG_ASSIGN_OR_RETURN(auto members, membersFrom(a[2], limits));
+      if (type == 3) return Frame{RosterFrame{std::move(members)}};
+      return Frame{GossipFrame{std::move(members)}};
     }
   }
   return malformed("unknown frame type " + std::to_string(type));
@@ -169,31 +205,6 @@ Bytes forwardFlood(ByteView bytes) {
   out[kTtlAt] = static_cast<std::uint8_t>(out[kTtlAt] - 1);
   out[kHopsAt] = static_cast<std::uint8_t>(out[kHopsAt] + 1);
   return out;
-}
-
-Bytes encodeMember(const Member& m) {
-  Bytes out;
-  ByteSink sink{out};
-  Packer pk(sink);
-  packMember(pk, m);
-  return out;
-}
-
-std::uint64_t memberUpdateId(const Member& m) {
-  std::uint64_t x = m.key ^ 0x6d656d626572ull;
-  x ^= (std::uint64_t{m.incarnation} << 16) | (std::uint64_t(m.state) << 8) | m.flags;
-  for (int i = 0; i < 2; ++i) {
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    x ^= x >> 31;
-  }
-  return x;
-}
-
-Result<Member> decodeMember(ByteView bytes) {
-  CG_ASSIGN_OR_RETURN(auto handle, unpackBounded(bytes, 512, 2));
-  return memberFrom(handle.get());
 }
 
 }  // namespace cellgraph::mesh

@@ -1,15 +1,18 @@
 // Mesh frames: what peers send each other over a direct link
 // (PROTOCOL.md §9). Every frame is MessagePack, [version = 1, type, ...]:
 //
-//   HEARTBEAT = [1, 1, rosterSize u64, rosterDigest u64]
+//   HEARTBEAT = [1, 1, rosterSize u64, rosterDigest u64, ihave [id u64...]]
 //   FLOOD     = [1, 2, ttl, hops, id, kind u8, origin str, to str | nil, body bin]
-//   ROSTER    = [1, 3, [[id str, incarnation u64, state u8, flags u8]...]]
+//   ROSTER    = [1, 3, [member...]]   the sender's whole view
+//   GOSSIP    = [1, 4, [member...]]   membership updates, batched per link
+//   IWANT     = [1, 5, [id u64...]]   broadcasts a heartbeat's ihave offered
+//   member    = [id str, incarnation u64, state u8, flags u8]
 //
 // A FLOOD's ttl and hops are always uint8 (0xcc xx) and its id always
 // uint64 (0xcf + 8 bytes), so a relay reads the id for deduplication and
 // rewrites ttl and hops in place at fixed offsets without decoding the rest
-// (floodId, forwardFlood). kind 0 carries application bytes; kind 1 carries
-// one membership update, body = [id, incarnation, state, flags].
+// (floodId, forwardFlood). kind 0 carries application bytes; other kinds
+// are reserved and refused.
 #pragma once
 
 #include <cstdint>
@@ -27,11 +30,12 @@ namespace cellgraph::mesh {
 constexpr std::uint64_t kMeshVersion = 1;
 constexpr std::size_t kMaxPeerIdBytes = 128;
 
-enum class FloodKind : std::uint8_t { kData = 0, kMember = 1 };
+enum class FloodKind : std::uint8_t { kData = 0 };
 
 struct Heartbeat {
   std::uint64_t rosterSize = 0;
-  std::uint64_t rosterDigest = 0;  // Roster::digest()
+  std::uint64_t rosterDigest = 0;   // Roster::digest()
+  std::vector<std::uint64_t> ihave;  // broadcasts the sender got since its last beat
 };
 
 struct Flood {
@@ -48,11 +52,20 @@ struct RosterFrame {
   std::vector<Member> members;  // keys are recomputed by the receiver
 };
 
-using Frame = std::variant<Heartbeat, Flood, RosterFrame>;
+struct GossipFrame {
+  std::vector<Member> members;
+};
+
+struct IwantFrame {
+  std::vector<std::uint64_t> ids;
+};
+
+using Frame = std::variant<Heartbeat, Flood, RosterFrame, GossipFrame, IwantFrame>;
 
 struct WireLimits {
   std::size_t maxPayloadBytes = 1u << 20;  // body of a FLOOD
-  std::size_t maxRosterEntries = 100'000;
+  std::size_t maxRosterEntries = 100'000;  // members in a ROSTER or GOSSIP
+  std::size_t maxIds = 4'096;              // ids in an ihave or IWANT
 };
 
 Bytes encodeFrame(const Frame& f);
@@ -63,11 +76,5 @@ Result<Frame> decodeFrame(ByteView bytes, const WireLimits& limits);
 std::optional<std::uint64_t> floodId(ByteView bytes);
 // A copy of a FLOOD with ttl - 1 and hops + 1 (the caller checked ttl > 0).
 Bytes forwardFlood(ByteView bytes);
-
-Bytes encodeMember(const Member& m);
-// The FLOOD id of a membership update: a hash of its content, so every
-// detector of the same change sends the same id and relays forward it once.
-std::uint64_t memberUpdateId(const Member& m);
-Result<Member> decodeMember(ByteView bytes);
 
 }  // namespace cellgraph::mesh

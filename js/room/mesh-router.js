@@ -5,7 +5,7 @@
 //   link opens/closes       -> mesh.linkUp/linkDown
 //   '~mesh' frame on a link -> mesh.receive      (a refused frame is counted)
 //   announce on the relays  -> mesh.heard        (sponsors dial newcomers)
-//   every 250 ms            -> mesh.tick         (heartbeats, suspicion, dials)
+//   every 200 ms            -> mesh.tick         (heartbeats, gossip, suspicion, dials)
 // After each call, take() returns frames to send, deliveries for the
 // channels, peers to dial and links to hang up, and the Room does them.
 //
@@ -14,7 +14,7 @@
 import { encode, decode } from '../core/msgpack.js';
 import { CellgraphError, check } from '../core/errors.js';
 
-const TICK_MS = 250;
+const TICK_MS = 200;  // MeshConfig.gossipMs: queued gossip leaves on a tick
 
 export class MeshRouter {
   #mesh; #host; #timer; #refused = 0;

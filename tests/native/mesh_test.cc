@@ -213,6 +213,22 @@ TEST(MeshWire, FramesRoundTripAndHostileBytesAreRefused) {
   RosterFrame many;
   for (int i = 0; i < 11; ++i) many.members.push_back(alive("m" + std::to_string(i)));
   EXPECT_EQ(decodeFrame(encodeFrame(many), WireLimits{1000, 10}).status().code(), Code::kTooLarge);
+  GossipFrame news{{alive("m1"), gone("m2", 3), alive("m3", 1, kSuspect | kDegraded)}};
+  auto newsBack = decodeFrame(encodeFrame(news), {});
+  ASSERT_TRUE(newsBack.ok()) << newsBack.status().toString();
+  EXPECT_EQ(std::get<GossipFrame>(newsBack.value()).members, news.members);
+  Heartbeat beat{7, 9, {1, 2, 0xffffffffffffffffull}};
+  auto beatBack = decodeFrame(encodeFrame(beat), {});
+  ASSERT_TRUE(beatBack.ok());
+  EXPECT_EQ(std::get<Heartbeat>(beatBack.value()).ihave, beat.ihave);
+  IwantFrame want{{3, 4}};
+  auto wantBack = decodeFrame(encodeFrame(want), {});
+  ASSERT_TRUE(wantBack.ok());
+  EXPECT_EQ(std::get<IwantFrame>(wantBack.value()).ids, want.ids);
+  EXPECT_EQ(decodeFrame(encodeFrame(IwantFrame{{1, 2, 3}}), WireLimits{1000, 10, 2}).status().code(), Code::kTooLarge);
+  Bytes reservedKind = bytes;
+  reservedKind[16] = 1;  // kind, after the 16-byte head
+  EXPECT_FALSE(decodeFrame(reservedKind, {}).ok());
   Bytes wrongVersion = encodeFrame(Heartbeat{1, 2});
   wrongVersion[1] = 7;
   EXPECT_EQ(decodeFrame(wrongVersion, {}).status().code(), Code::kUnsupportedVersion);
@@ -222,6 +238,7 @@ TEST(MeshWire, FramesRoundTripAndHostileBytesAreRefused) {
 struct Net {
   std::map<std::string, std::unique_ptr<Mesh>> meshes;
   std::set<std::pair<std::string, std::string>> links;
+  std::set<std::pair<std::string, std::string>> dropping;  // frames lost on a live link
   std::vector<std::pair<std::string, Delivery>> delivered;
   std::int64_t now = 0;
 
@@ -246,7 +263,7 @@ struct Net {
         }
         for (auto& f : m->takeFrames()) {
           busy = true;
-          if (links.count({id, f.to})) {
+          if (links.count({id, f.to}) && !dropping.count({id, f.to})) {
             // In flight when the receiver hung up: refused, like a late frame.
             auto st = meshes[f.to]->receive(id, *f.bytes, now);
             if (!st.ok()) EXPECT_EQ(st.code(), Code::kInvalidArgument) << st.toString();
@@ -316,26 +333,107 @@ TEST(MeshProtocol, SilenceSuspectsThenEvictsAndALivePeerRefutes) {
   // s1 hears that it is suspected: it refutes with a new incarnation.
   Member accusation = *net.meshes["s1"]->roster().findId("s1");
   accusation.flags |= kSuspect;
-  Flood f;
-  f.ttl = 5;
-  f.kind = FloodKind::kMember;
-  f.origin = "s0";
-  f.body = encodeMember(accusation);
-  // A forged id is refused and changes nothing.
-  f.id = 42;
-  EXPECT_TRUE(net.meshes["s1"]->receive("s0", encodeFrame(f), net.now).ok());
+  // A batch with one bad entry is refused whole: the good one is not applied.
+  Bytes bad = encodeFrame(GossipFrame{{accusation, Member{0, "x", 0, MemberState::kAlive, 0}}});
+  bad.back() = 0x7f;  // the last entry's flags: 0 -> 127, unknown bits
+  EXPECT_FALSE(net.meshes["s1"]->receive("s0", bad, net.now).ok());
   EXPECT_EQ(net.meshes["s1"]->incarnation(), 0u);
-  EXPECT_EQ(net.meshes["s1"]->stats().refused, 1u);
-  f.id = memberUpdateId(accusation);
-  EXPECT_TRUE(net.meshes["s1"]->receive("s0", encodeFrame(f), net.now).ok());
+  EXPECT_EQ(net.meshes["s1"]->roster().findId("x"), nullptr);
+  EXPECT_TRUE(net.meshes["s1"]->receive("s0", encodeFrame(GossipFrame{{accusation}}), net.now).ok());
   EXPECT_EQ(net.meshes["s1"]->incarnation(), 1u);
-  net.pump();
+  net.run(500);
   for (auto& [id, mesh] : net.meshes) {
     const Member* s1 = mesh->roster().findId("s1");
     ASSERT_NE(s1, nullptr);
     EXPECT_EQ(s1->incarnation, 1u) << id;
     EXPECT_FALSE(s1->flags & kSuspect) << id;
   }
+}
+
+TEST(MeshProtocol, GossipIsBatchedPerLinkAndPassedOnOnce) {
+  MeshConfig config;
+  config.topology.cellSize = 2;
+  Mesh b("m0", config, 0);
+  b.adoptRoster(rosterOf(16, "m"), 0);
+  std::vector<std::string> outside;
+  for (int i = 1; i < 16; ++i) {
+    std::string id = "m" + std::to_string(i);
+    if (!b.cell().contains(keyOf(id))) outside.push_back(id);
+  }
+  ASSERT_GE(outside.size(), 2u);
+  const std::string a = outside[0], c = outside[1];
+  b.linkUp(a, 0);
+  b.linkUp(c, 0);
+  // Members gossiped per destination, and GOSSIP frames per destination.
+  auto take = [&] {
+    std::map<std::string, std::pair<std::size_t, std::size_t>> out;
+    for (const auto& f : b.takeFrames()) {
+      auto frame = decodeFrame(*f.bytes, {});
+      EXPECT_TRUE(frame.ok());
+      if (!frame.ok()) continue;
+      if (auto* g = std::get_if<GossipFrame>(&frame.value())) {
+        out[f.to].first += g->members.size();
+        out[f.to].second++;
+      }
+    }
+    return out;
+  };
+  (void)b.takeFrames();
+
+  std::vector<Bytes> news;
+  for (int i = 0; i < 50; ++i) news.push_back(encodeFrame(GossipFrame{{alive("x" + std::to_string(i))}}));
+  std::map<std::string, std::pair<std::size_t, std::size_t>> sent;
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(b.receive(a, news[i], 1000 + i).ok());
+    for (auto& [to, n] : take()) sent[to].first += n.first, sent[to].second += n.second;
+  }
+  // The first update leaves at once; the rest wait for the link's next slot.
+  EXPECT_EQ(sent[c], std::make_pair(std::size_t{1}, std::size_t{1}));
+  EXPECT_EQ(sent.count(a), 0u);  // nothing goes back to where it came from
+  b.tick(1000 + config.gossipMs);
+  auto later = take();
+  EXPECT_EQ(later[c], std::make_pair(std::size_t{49}, std::size_t{1}));
+  EXPECT_EQ(later.count(a), 0u);
+  EXPECT_EQ(b.roster().size(), 66u);
+  // Old news is not passed on again.
+  for (const Bytes& n : news) ASSERT_TRUE(b.receive(c, n, 2000).ok());
+  b.tick(3000);
+  EXPECT_TRUE(take().empty());
+}
+
+TEST(MeshProtocol, APeerTheFloodMissedGetsTheBroadcastFromANeighboursIhave) {
+  Net net;
+  for (const char* id : {"a", "b", "c"}) net.add(id);
+  net.connect("a", "b");
+  net.connect("a", "c");
+  net.connect("b", "c");
+  net.run(2000);
+  auto heard = [&](const std::string& who, const std::string& text) {
+    return std::count_if(net.delivered.begin(), net.delivered.end(), [&](const auto& d) {
+      return d.first == who && asChars(d.second.payload) == text;
+    });
+  };
+  // A whole flood arrives: nobody asks for anything.
+  ASSERT_TRUE(net.meshes["a"]->broadcast(asBytes("one"), net.now).ok());
+  net.run(3000);
+  EXPECT_EQ(heard("c", "one"), 1);
+  for (auto& [id, m] : net.meshes) EXPECT_EQ(m->stats().repairsAsked, 0u) << id;
+  // a's copy to c is lost; b got it from a cell mate, so it does not relay
+  // to c, but its next heartbeat offers the id and c asks for it.
+  net.dropping.insert({"a", "c"});
+  ASSERT_TRUE(net.meshes["a"]->broadcast(asBytes("two"), net.now).ok());
+  net.pump();
+  net.dropping.clear();
+  EXPECT_EQ(heard("c", "two"), 0);
+  net.run(3000);
+  ASSERT_EQ(heard("c", "two"), 1);
+  auto it = std::find_if(net.delivered.begin(), net.delivered.end(), [&](const auto& d) {
+    return d.first == "c" && asChars(d.second.payload) == "two";
+  });
+  EXPECT_TRUE(it->second.repaired);
+  EXPECT_EQ(it->second.origin, "a");
+  EXPECT_EQ(net.meshes["c"]->stats().repaired, 1u);
+  EXPECT_EQ(heard("b", "two"), 1);  // once: a repair is not a second delivery
 }
 
 TEST(MeshProtocol, BadFramesChangeNothing) {
