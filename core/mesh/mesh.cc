@@ -258,7 +258,7 @@ void Mesh::onFlood(const std::string& from, ByteView bytes, Flood f, std::int64_
       stats_.expired++;
       return;
     }
-    route(from, std::make_shared<const Bytes>(forwardFlood(bytes)), *f.to);
+    route(from, std::make_shared<const Bytes>(forwardFlood(bytes)), *f.to, now);
   }
 }
 
@@ -272,11 +272,15 @@ void Mesh::relay(const std::string& from, const std::shared_ptr<const Bytes>& fo
   }
 }
 
-void Mesh::route(const std::string& from, std::shared_ptr<const Bytes> bytes, const std::string& target) {
+void Mesh::route(const std::string& from, std::shared_ptr<const Bytes> bytes, const std::string& target,
+                 std::int64_t now) {
   if (auto it = links_.find(target); it != links_.end() && it->second.connected) {
     sendTo(target, std::move(bytes));
     return;
   }
+  // A next hop silent for two beats has probably crashed: a frame given to
+  // it is lost until it is evicted, so routing passes it over.
+  auto live = [&](const LinkState& link) { return link.connected && now - link.lastHeard <= 2 * config_.heartbeatMs; };
   PeerKey targetKey = keyOf(target);
   if (!inOwnCell(targetKey)) {
     // The first key bit where our cell and the target part: any link on the
@@ -285,7 +289,7 @@ void Mesh::route(const std::string& from, std::shared_ptr<const Bytes> bytes, co
     const std::string* best = nullptr;
     unsigned bestScore = level;
     for (const auto& [peer, link] : links_) {
-      if (!link.connected || peer == from) continue;
+      if (!live(link) || peer == from) continue;
       auto score = static_cast<unsigned>(std::countl_zero(link.key ^ targetKey));
       if (score > bestScore) {
         bestScore = score;
@@ -300,7 +304,7 @@ void Mesh::route(const std::string& from, std::shared_ptr<const Bytes> bytes, co
     for (unsigned r = 0; r < config_.topology.linkReplicas; ++r) {
       const Member* bridge = topology.slotHolder(cell_, level, r);
       if (!bridge || bridge->id == selfId_ || bridge->id == from) continue;
-      if (auto it = links_.find(bridge->id); it != links_.end() && it->second.connected) {
+      if (auto it = links_.find(bridge->id); it != links_.end() && live(it->second)) {
         sendTo(bridge->id, std::move(bytes));
         return;
       }
@@ -361,7 +365,7 @@ std::uint64_t Mesh::originate(std::optional<std::string> to, Bytes body, std::ui
   f.body = std::move(body);
   auto bytes = std::make_shared<const Bytes>(encodeFrame(f));
   if (f.to) {
-    route(selfId_, std::move(bytes), *f.to);
+    route(selfId_, std::move(bytes), *f.to, now);
   } else {
     for (const auto& [peer, link] : links_) {
       if (link.connected) sendTo(peer, bytes);

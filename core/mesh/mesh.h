@@ -213,7 +213,7 @@ class Mesh {
   void remember(std::uint64_t id, std::shared_ptr<const Bytes> bytes, PeerKey from, std::int64_t now);
   void onFlood(const std::string& from, ByteView bytes, Flood f, std::int64_t now);
   void relay(const std::string& from, const std::shared_ptr<const Bytes>& bytes, const Flood& f);
-  void route(const std::string& from, std::shared_ptr<const Bytes> bytes, const std::string& target);
+  void route(const std::string& from, std::shared_ptr<const Bytes> bytes, const std::string& target, std::int64_t now);
   Roster::Change applyMember(const Member& m, std::int64_t now);
   void gossip(const Member& m, const std::string& from = {}, bool cellCovered = false);
   void flushGossip(std::int64_t now, bool force = false);
