@@ -410,11 +410,36 @@ class Sim {
         if (!p.links.count(indexOf(w))) placed = false;
       }
     }
+    if (debug_ && !placed && (now_ - p.bornAt) % 5'000 < 250 && now_ - p.bornAt >= 10'000) explainSlowJoin(p);
     if (!placed && now_ - p.bornAt < 120'000) {
       push(now_ + 250, Ev::kProbeJoin, i);
       return;
     }
     joinTimes_.push_back(static_cast<double>(now_ - p.bornAt));
+  }
+
+  // MESH_SIM_DEBUG: why a newcomer is still not placed or linked.
+  void explainSlowJoin(const Peer& p) {
+    std::size_t missing = 0;
+    std::uint32_t example = 0;
+    for (std::uint32_t j : alive_) {
+      if (peers_[j].bornAt < p.bornAt && !peers_[j].mesh->roster().find(p.key, p.id)) missing++, example = j;
+    }
+    std::fprintf(stderr, "join %s at %llds: %zu views miss it", p.id.c_str(), (long long)(now_ - p.bornAt) / 1000, missing);
+    if (missing) {
+      const Mesh& m = *peers_[example].mesh;
+      std::fprintf(stderr, " (e.g. %s: roster %zu vs %zu, links %zu, tomb %d)", peers_[example].id.c_str(), m.roster().size(),
+                   p.mesh->roster().size(), m.links().size(), m.roster().tombstone(p.id) != nullptr);
+    }
+    for (const auto& w : p.mesh->wanted()) {
+      std::uint32_t j = indexOf(w);
+      if (p.links.count(j)) continue;
+      bool back = false;
+      for (const auto& x : peers_[j].mesh ? peers_[j].mesh->wanted() : std::vector<std::string>{}) back |= x == p.id;
+      std::fprintf(stderr, "; no link to %s (alive %d, wants back %d, knows it %d)", w.c_str(), peers_[j].alive, back,
+                   peers_[j].mesh && peers_[j].mesh->roster().find(p.key, p.id) != nullptr);
+    }
+    std::fprintf(stderr, "\n");
   }
 
   void sampleConnections() {

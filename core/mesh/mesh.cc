@@ -73,7 +73,7 @@ void Mesh::sendTo(const std::string& peer, std::shared_ptr<const Bytes> bytes) {
 
 void Mesh::sendHeartbeat(const std::string& peer, LinkState& link, std::int64_t now) {
   link.lastSent = now;
-  Heartbeat h{roster_.size(), roster_.digest(), {}};
+  Heartbeat h{roster_.size(), roster_.digest(), {}, incarnation_, flags_};
   // Only broadcasts whose flood has had time to finish, or a neighbour
   // would ask for what is still on its way. Newest first, so a capped list
   // keeps what is most likely missing.
@@ -128,6 +128,12 @@ Status Mesh::receive(const std::string& from, ByteView bytes, std::int64_t now) 
 }
 
 void Mesh::onHeartbeat(const std::string& from, LinkState& link, const Heartbeat& h, std::int64_t now) {
+  // The sender vouches for itself. Its neighbours pass on what that changes,
+  // so a newcomer is placed even if its sponsor crashed before gossiping it.
+  Member self{link.key, from, h.incarnation, MemberState::kAlive, h.flags};
+  if (applyMember(self, now) != Roster::Change::kNone) {
+    if (const Member* current = roster_.find(link.key, from)) gossip(*current, from);
+  }
   IwantFrame want;
   for (std::uint64_t id : h.ihave) {
     if (!seen_.contains(id) && asked_.try_emplace(id, now).second) want.ids.push_back(id);
@@ -177,8 +183,11 @@ void Mesh::onRoster(const std::string& from, const RosterFrame& r, std::int64_t 
   for (const Member& m : r.members) {
     bool wasAlive = roster_.find(m.key, m.id) != nullptr;
     Roster::Change change = applyMember(m, now);
-    // A tombstone of someone this peer never saw alive is not news.
-    if (!larger || change == Roster::Change::kNone || (change == Roster::Change::kUpdated && !wasAlive)) continue;
+    // A tombstone of someone this peer never saw alive is not news. The
+    // sender's own entry always is: it may be a newcomer that nobody else
+    // has heard of, whatever the sizes of the views.
+    if (change == Roster::Change::kNone || (change == Roster::Change::kUpdated && !wasAlive)) continue;
+    if (!larger && m.id != from) continue;
     const Member* current = roster_.find(m.key, m.id);
     gossip(current ? *current : *roster_.tombstone(m.id), from, false);
   }

@@ -59,12 +59,14 @@ Result<Member> memberFrom(const msgpack::object& o) {
 struct Encoder {
   Packer& pk;
   void operator()(const Heartbeat& h) {
-    pk.pack_array(5);
+    pk.pack_array(7);
     pk.pack(kMeshVersion);
     pk.pack(static_cast<std::uint8_t>(Type::kHeartbeat));
     pk.pack(h.rosterSize);
     pk.pack(h.rosterDigest);
     ids(h.ihave);
+    pk.pack(std::uint64_t{h.incarnation});
+    pk.pack(h.flags);
   }
   void operator()(const IwantFrame& w) {
     pk.pack_array(3);
@@ -147,8 +149,14 @@ Result<Frame> decodeFrame(ByteView bytes, const WireLimits& limits) {
   switch (static_cast<Type>(type)) {
     case Type::kHeartbeat: {
       Heartbeat h;
-      if (n != 5 || !u64(a[2], h.rosterSize) || !u64(a[3], h.rosterDigest)) return malformed("heartbeat");
+      std::uint64_t inc = 0, flags = 0;
+      if (n != 7 || !u64(a[2], h.rosterSize) || !u64(a[3], h.rosterDigest) || !u64(a[5], inc) || inc > UINT32_MAX ||
+          !u64(a[6], flags) || (flags & ~std::uint64_t{kKnownFlags}) != 0) {
+        return malformed("heartbeat");
+      }
       CG_ASSIGN_OR_RETURN(h.ihave, idsFrom(a[4], limits));
+      h.incarnation = static_cast<std::uint32_t>(inc);
+      h.flags = static_cast<std::uint8_t>(flags);
       return Frame{std::move(h)};
     }
     case Type::kIwant: {

@@ -1,7 +1,8 @@
 // Mesh frames: what peers send each other over a direct link
 // (PROTOCOL.md §9). Every frame is MessagePack, [version = 1, type, ...]:
 //
-//   HEARTBEAT = [1, 1, rosterSize u64, rosterDigest u64, ihave [id u64...]]
+//   HEARTBEAT = [1, 1, rosterSize u64, rosterDigest u64, ihave [id u64...],
+//                incarnation u64, flags u8]   the last two: the sender's own entry
 //   FLOOD     = [1, 2, ttl, hops, id, kind u8, origin str, to str | nil, body bin]
 //   ROSTER    = [1, 3, [member...]]   the sender's whole view
 //   GOSSIP    = [1, 4, [member...]]   membership updates, batched per link
@@ -36,6 +37,8 @@ struct Heartbeat {
   std::uint64_t rosterSize = 0;
   std::uint64_t rosterDigest = 0;   // Roster::digest()
   std::vector<std::uint64_t> ihave;  // broadcasts the sender got since its last beat
+  std::uint32_t incarnation = 0;     // the sender's own entry: it is alive, so
+  std::uint8_t flags = 0;            // its neighbours can always place it
 };
 
 struct Flood {

@@ -217,10 +217,15 @@ TEST(MeshWire, FramesRoundTripAndHostileBytesAreRefused) {
   auto newsBack = decodeFrame(encodeFrame(news), {});
   ASSERT_TRUE(newsBack.ok()) << newsBack.status().toString();
   EXPECT_EQ(std::get<GossipFrame>(newsBack.value()).members, news.members);
-  Heartbeat beat{7, 9, {1, 2, 0xffffffffffffffffull}};
+  Heartbeat beat{7, 9, {1, 2, 0xffffffffffffffffull}, 3, kDegraded};
   auto beatBack = decodeFrame(encodeFrame(beat), {});
   ASSERT_TRUE(beatBack.ok());
   EXPECT_EQ(std::get<Heartbeat>(beatBack.value()).ihave, beat.ihave);
+  EXPECT_EQ(std::get<Heartbeat>(beatBack.value()).incarnation, 3u);
+  EXPECT_EQ(std::get<Heartbeat>(beatBack.value()).flags, kDegraded);
+  Bytes badFlags = encodeFrame(beat);
+  badFlags.back() = 0x40;  // an unknown flag
+  EXPECT_FALSE(decodeFrame(badFlags, {}).ok());
   IwantFrame want{{3, 4}};
   auto wantBack = decodeFrame(encodeFrame(want), {});
   ASSERT_TRUE(wantBack.ok());
@@ -434,6 +439,37 @@ TEST(MeshProtocol, APeerTheFloodMissedGetsTheBroadcastFromANeighboursIhave) {
   EXPECT_EQ(it->second.origin, "a");
   EXPECT_EQ(net.meshes["c"]->stats().repaired, 1u);
   EXPECT_EQ(heard("b", "two"), 1);  // once: a repair is not a second delivery
+}
+
+TEST(MeshProtocol, APeerVouchesForItselfInItsHeartbeats) {
+  // b never got n's roster (its sponsor crashed, say): n's heartbeat alone
+  // places it, and b passes it on.
+  Mesh b("b", MeshConfig{}, 0);
+  Roster view = rosterOf(5, "m");
+  view.apply(alive("b"), 0);
+  b.adoptRoster(view, 0);
+  b.linkUp("m1", 0);
+  b.linkUp("n", 0);
+  (void)b.takeFrames();
+  ASSERT_TRUE(b.receive("n", encodeFrame(Heartbeat{50, 123, {}, 2, 0}), 500).ok());
+  const Member* n = b.roster().findId("n");
+  ASSERT_NE(n, nullptr);
+  EXPECT_EQ(n->incarnation, 2u);
+  bool told = false;
+  for (const auto& f : b.takeFrames()) {
+    auto frame = decodeFrame(*f.bytes, {});
+    ASSERT_TRUE(frame.ok());
+    if (auto* g = std::get_if<GossipFrame>(&frame.value()); g && f.to == "m1") {
+      told = std::any_of(g->members.begin(), g->members.end(), [](const Member& m) { return m.id == "n"; });
+    }
+  }
+  EXPECT_TRUE(told);
+  // A peer that was evicted cannot vouch its way back at the same incarnation.
+  ASSERT_TRUE(b.receive("m1", encodeFrame(GossipFrame{{gone("n", 2)}}), 600).ok());
+  EXPECT_FALSE(b.receive("n", encodeFrame(Heartbeat{50, 123, {}, 2, 0}), 650).ok());  // and its link is gone
+  b.linkUp("n", 700);
+  ASSERT_TRUE(b.receive("n", encodeFrame(Heartbeat{50, 123, {}, 2, 0}), 700).ok());
+  EXPECT_EQ(b.roster().findId("n"), nullptr);
 }
 
 TEST(MeshProtocol, BadFramesChangeNothing) {
