@@ -418,6 +418,29 @@ class Sim {
     joinTimes_.push_back(static_cast<double>(now_ - p.bornAt));
   }
 
+  // MESH_SIM_DEBUG: what makes a peer hold more than 16 links.
+  void explainBusyPeers() {
+    for (std::uint32_t i : alive_) {
+      const Peer& p = peers_[i];
+      if (p.links.size() <= 16) continue;
+      auto wanted = p.mesh->wanted();
+      std::size_t mine = 0, theirs = 0, neither = 0, dead = 0;
+      for (const auto& [j, at] : p.links) {
+        if (!peers_[j].alive) { dead++; continue; }
+        bool a = std::find(wanted.begin(), wanted.end(), peers_[j].id) != wanted.end();
+        auto w = peers_[j].mesh->wanted();
+        bool b = std::find(w.begin(), w.end(), p.id) != w.end();
+        (a ? mine : b ? theirs : neither)++;
+      }
+      std::size_t demoted = 0;
+      auto members = p.mesh->cellMembers();
+      for (const auto& m : members) demoted += p.mesh->roster().findId(m)->demoted();
+      std::fprintf(stderr, "busy %s: %zu links (%zu it wants, %zu only the other wants, %zu neither, %zu dead); cell depth %u of %zu members, %zu demoted; bridges %zu; roster %zu\n",
+                   p.id.c_str(), p.links.size(), mine, theirs, neither, dead, p.mesh->cell().depth, members.size(), demoted,
+                   p.mesh->bridges().size(), p.mesh->roster().size());
+    }
+  }
+
   // MESH_SIM_DEBUG: why a newcomer is still not placed or linked.
   void explainSlowJoin(const Peer& p) {
     std::size_t missing = 0;
@@ -485,7 +508,10 @@ class Sim {
         }
       }
     }
-    if (debug_) printDiagnostics();
+    if (debug_) {
+      printDiagnostics();
+      explainBusyPeers();
+    }
     r.deliverySteady = steadyWant ? steadyGot / steadyWant : 1;
     r.deliveryChurnFlood = churnWant ? churnFlood / churnWant : 1;
     r.deliveryChurnMesh = churnWant ? churnMesh / churnWant : 1;

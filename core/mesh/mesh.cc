@@ -134,6 +134,11 @@ void Mesh::onHeartbeat(const std::string& from, LinkState& link, const Heartbeat
   if (applyMember(self, now) != Roster::Change::kNone) {
     if (const Member* current = roster_.find(link.key, from)) gossip(*current, from);
   }
+  // And it hears at once what we hold against it, so a suspicion it never
+  // got by gossip does not demote it for good: it refutes.
+  if (const Member* current = roster_.find(link.key, from); current && (current->flags & kSuspect)) {
+    sendTo(from, std::make_shared<const Bytes>(encodeFrame(GossipFrame{{*current}})));
+  }
   IwantFrame want;
   for (std::uint64_t id : h.ihave) {
     if (!seen_.contains(id) && asked_.try_emplace(id, now).second) want.ids.push_back(id);

@@ -472,6 +472,28 @@ TEST(MeshProtocol, APeerVouchesForItselfInItsHeartbeats) {
   EXPECT_EQ(b.roster().findId("n"), nullptr);
 }
 
+TEST(MeshProtocol, ASuspectHearsTheSuspicionFromTheNeighbourItBeatsTo) {
+  Net net;
+  for (const char* id : {"a", "b", "s"}) net.add(id);
+  net.connect("a", "b");
+  net.connect("a", "s");
+  net.connect("b", "s");
+  net.run(5000);  // past the newcomers' follow-up rosters
+  // a suspicion of s reaches b, but the gossip that would tell s is lost.
+  Member suspect = *net.meshes["b"]->roster().findId("s");
+  suspect.flags |= kSuspect;
+  net.dropping = {{"a", "s"}, {"b", "s"}};
+  ASSERT_TRUE(net.meshes["b"]->receive("a", encodeFrame(GossipFrame{{suspect}}), net.now).ok());
+  net.run(500);  // b's gossip leaves on a tick, and is lost
+  net.dropping.clear();
+  EXPECT_EQ(net.meshes["s"]->incarnation(), 0u);
+  // s's next heartbeat to b is answered with what b holds against it (well
+  // before the views would be swapped for differing two beats running).
+  net.run(1250);
+  EXPECT_GE(net.meshes["s"]->incarnation(), 1u);
+  for (auto& [id, m] : net.meshes) EXPECT_FALSE(m->roster().findId("s")->flags & kSuspect) << id;
+}
+
 TEST(MeshProtocol, BadFramesChangeNothing) {
   Net net;
   Mesh& a = net.add("a");
