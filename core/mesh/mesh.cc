@@ -121,7 +121,7 @@ Status Mesh::receive(const std::string& from, ByteView bytes, std::int64_t now) 
   } else if (auto* g = std::get_if<GossipFrame>(&frame.value())) {
     onGossip(from, *g, now);
   } else {
-    onFlood(from, bytes, std::move(std::get<Flood>(frame.value())), now);
+    onFlood(from, it->second, bytes, std::move(std::get<Flood>(frame.value())), now);
   }
   flushGossip(now);
   return {};
@@ -247,7 +247,7 @@ Roster::Change Mesh::applyMember(const Member& m, std::int64_t now) {
   return change;
 }
 
-void Mesh::onFlood(const std::string& from, ByteView bytes, Flood f, std::int64_t now) {
+void Mesh::onFlood(const std::string& from, const LinkState& source, ByteView bytes, Flood f, std::int64_t now) {
   if (!seen_.insert(f.id)) return;
   bool mine = !f.to || *f.to == selfId_;
   bool repaired = !f.to && asked_.erase(f.id) != 0;
@@ -257,16 +257,14 @@ void Mesh::onFlood(const std::string& from, ByteView bytes, Flood f, std::int64_
     deliveries_.push_back({f.id, f.origin, std::move(f.body), f.hops + 1u, f.to.has_value(), repaired});
   }
   if (!f.to) {
-    auto link = links_.find(from);
-    PeerKey fromKey = link != links_.end() ? link->second.key : selfKey_;
     if (f.ttl == 0) {
       stats_.expired++;
-      remember(f.id, std::make_shared<const Bytes>(bytes.begin(), bytes.end()), fromKey, now);
+      remember(f.id, std::make_shared<const Bytes>(bytes.begin(), bytes.end()), source.key, now);
       return;
     }
     auto forwarded = std::make_shared<const Bytes>(forwardFlood(bytes));
-    remember(f.id, forwarded, fromKey, now);
-    relay(from, forwarded, f);
+    remember(f.id, forwarded, source.key, now);
+    relay(from, source, forwarded, f);
   } else if (*f.to != selfId_) {
     if (f.ttl == 0) {
       stats_.expired++;
@@ -276,9 +274,9 @@ void Mesh::onFlood(const std::string& from, ByteView bytes, Flood f, std::int64_
   }
 }
 
-void Mesh::relay(const std::string& from, const std::shared_ptr<const Bytes>& forwarded, const Flood& f) {
-  auto source = links_.find(from);
-  bool fromOwnCell = source != links_.end() && inOwnCell(source->second.key);
+void Mesh::relay(const std::string& from, const LinkState& source, const std::shared_ptr<const Bytes>& forwarded,
+                 const Flood& f) {
+  bool fromOwnCell = inOwnCell(source.key);
   for (const auto& [peer, link] : links_) {
     if (!link.connected || peer == from || peer == f.origin) continue;
     if (fromOwnCell && inOwnCell(link.key)) continue;  // the sender covered our cell
@@ -339,6 +337,7 @@ void Mesh::gossip(const Member& m, const std::string& from, bool cellCovered) {
 }
 
 void Mesh::flushGossip(std::int64_t now, bool force) {
+  if (gossipBase_ == gossipSeq_) return;  // nothing queued: most calls
   std::uint64_t done = gossipSeq_;
   for (auto& [peer, link] : links_) {
     if (!link.connected) continue;

@@ -46,9 +46,9 @@
 // Lazy repair: a flood misses peers when a relay crashes mid-flight or a
 // link is still being replaced. So every HEARTBEAT also lists the ids of
 // the broadcasts its sender got since its previous one, once their flood
-// has had repairDelayMs to finish (ihave); a
-// neighbour that lacks one asks for it (IWANT) and gets the cached frame,
-// which it delivers and relays like any other. Holes close within a beat or
+// has had repairDelayMs to finish (ihave); a neighbour that lacks one asks
+// for it (IWANT) and gets the cached frame, which it delivers and relays
+// like any other. Holes close within a beat or
 // two, and a room pays a few ids per link per second, not a second flood.
 // Broadcasts stay cached for `repairMs`; the dedup window must hold more
 // ids than a peer sees in that time.
@@ -211,8 +211,9 @@ class Mesh {
   void onGossip(const std::string& from, const GossipFrame& g, std::int64_t now);
   void onIwant(const std::string& from, const IwantFrame& w);
   void remember(std::uint64_t id, std::shared_ptr<const Bytes> bytes, PeerKey from, std::int64_t now);
-  void onFlood(const std::string& from, ByteView bytes, Flood f, std::int64_t now);
-  void relay(const std::string& from, const std::shared_ptr<const Bytes>& bytes, const Flood& f);
+  void onFlood(const std::string& from, const LinkState& source, ByteView bytes, Flood f, std::int64_t now);
+  void relay(const std::string& from, const LinkState& source, const std::shared_ptr<const Bytes>& forwarded,
+             const Flood& f);
   void route(const std::string& from, std::shared_ptr<const Bytes> bytes, const std::string& target, std::int64_t now);
   Roster::Change applyMember(const Member& m, std::int64_t now);
   void gossip(const Member& m, const std::string& from = {}, bool cellCovered = false);

@@ -40,19 +40,25 @@ Result<std::string> peerId(const msgpack::object& o) {
   return s;
 }
 
+// An incarnation (u32) and flags (known bits only), as in a member entry.
+bool incarnationAndFlags(const msgpack::object& i, const msgpack::object& f, std::uint32_t& inc, std::uint8_t& flags) {
+  std::uint64_t a = 0, b = 0;
+  if (!u64(i, a) || a > UINT32_MAX || !u64(f, b) || (b & ~std::uint64_t{kKnownFlags}) != 0) return false;
+  inc = static_cast<std::uint32_t>(a);
+  flags = static_cast<std::uint8_t>(b);
+  return true;
+}
+
 Result<Member> memberFrom(const msgpack::object& o) {
   if (o.type != msgpack::type::ARRAY || o.via.array.size != 4) return malformed("member is not [id, incarnation, state, flags]");
   const auto* f = o.via.array.ptr;
   Member m;
   CG_ASSIGN_OR_RETURN(m.id, peerId(f[0]));
-  std::uint64_t inc = 0, state = 0, flags = 0;
-  if (!u64(f[1], inc) || inc > UINT32_MAX) return malformed("member incarnation");
+  std::uint64_t state = 0;
   if (!u64(f[2], state) || state > 1) return malformed("member state");
-  if (!u64(f[3], flags) || (flags & ~std::uint64_t{kKnownFlags}) != 0) return malformed("member flags");
+  if (!incarnationAndFlags(f[1], f[3], m.incarnation, m.flags)) return malformed("member incarnation or flags");
   m.key = keyOf(m.id);
-  m.incarnation = static_cast<std::uint32_t>(inc);
   m.state = static_cast<MemberState>(state);
-  m.flags = static_cast<std::uint8_t>(flags);
   return m;
 }
 
@@ -149,14 +155,11 @@ Result<Frame> decodeFrame(ByteView bytes, const WireLimits& limits) {
   switch (static_cast<Type>(type)) {
     case Type::kHeartbeat: {
       Heartbeat h;
-      std::uint64_t inc = 0, flags = 0;
-      if (n != 7 || !u64(a[2], h.rosterSize) || !u64(a[3], h.rosterDigest) || !u64(a[5], inc) || inc > UINT32_MAX ||
-          !u64(a[6], flags) || (flags & ~std::uint64_t{kKnownFlags}) != 0) {
+      if (n != 7 || !u64(a[2], h.rosterSize) || !u64(a[3], h.rosterDigest) ||
+          !incarnationAndFlags(a[5], a[6], h.incarnation, h.flags)) {
         return malformed("heartbeat");
       }
       CG_ASSIGN_OR_RETURN(h.ihave, idsFrom(a[4], limits));
-      h.incarnation = static_cast<std::uint32_t>(inc);
-      h.flags = static_cast<std::uint8_t>(flags);
       return Frame{std::move(h)};
     }
     case Type::kIwant: {
@@ -189,9 +192,10 @@ Result<Frame> decodeFrame(ByteView bytes, const WireLimits& limits) {
     }
     case Type::kRoster:
     case Type::kGossip: {
-      if (n != 3) return malformed(type == 3 ? "roster" : "gossip");
+      bool roster = static_cast<Type>(type) == Type::kRoster;
+      if (n != 3) return malformed(roster ? "roster" : "gossip");
       CG_ASSIGN_OR_RETURN(auto members, membersFrom(a[2], limits));
-      if (type == 3) return Frame{RosterFrame{std::move(members)}};
+      if (roster) return Frame{RosterFrame{std::move(members)}};
       return Frame{GossipFrame{std::move(members)}};
     }
   }

@@ -254,6 +254,13 @@ struct Net {
     meshes[a]->linkUp(b, now);
     meshes[b]->linkUp(a, now);
   }
+  // Three peers, all linked to each other.
+  void triangle(const std::string& a, const std::string& b, const std::string& c) {
+    for (const auto& id : {a, b, c}) add(id);
+    connect(a, b);
+    connect(a, c);
+    connect(b, c);
+  }
   void cut(const std::string& a) {
     std::erase_if(links, [&](const auto& l) { return l.first == a || l.second == a; });
   }
@@ -408,10 +415,7 @@ TEST(MeshProtocol, GossipIsBatchedPerLinkAndPassedOnOnce) {
 
 TEST(MeshProtocol, APeerTheFloodMissedGetsTheBroadcastFromANeighboursIhave) {
   Net net;
-  for (const char* id : {"a", "b", "c"}) net.add(id);
-  net.connect("a", "b");
-  net.connect("a", "c");
-  net.connect("b", "c");
+  net.triangle("a", "b", "c");
   net.run(2000);
   auto heard = [&](const std::string& who, const std::string& text) {
     return std::count_if(net.delivered.begin(), net.delivered.end(), [&](const auto& d) {
@@ -474,10 +478,7 @@ TEST(MeshProtocol, APeerVouchesForItselfInItsHeartbeats) {
 
 TEST(MeshProtocol, ASuspectHearsTheSuspicionFromTheNeighbourItBeatsTo) {
   Net net;
-  for (const char* id : {"a", "b", "s"}) net.add(id);
-  net.connect("a", "b");
-  net.connect("a", "s");
-  net.connect("b", "s");
+  net.triangle("a", "b", "s");
   net.run(5000);  // past the newcomers' follow-up rosters
   // a suspicion of s reaches b, but the gossip that would tell s is lost.
   Member suspect = *net.meshes["b"]->roster().findId("s");
