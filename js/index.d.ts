@@ -53,7 +53,8 @@ export interface RtcOptions {
   maxMessageBytes?: number;
   /**
    * A cellular mesh instead of a full mesh: peers link only within their cell
-   * (at most cellSize peers, default 8) and along a few inter-cell links, and
+   * (2 to cellSize peers, default 8; rarely one more, a guest) and along a
+   * few inter-cell links, and
    * every channel message and write is routed through the mesh.
    */
   cells?: true | { cellSize?: number };
@@ -64,7 +65,7 @@ export interface MeshState {
   /** The cell's key prefix, as bits ("" when the room is one cell). */
   cell: string;
   cellSize: number;
-  /** Members of this peer's cell, itself included. */
+  /** Members of this peer's cell, itself included (guests last: see PROTOCOL §9). */
   members: PeerId[];
   /** Members of this cell holding inter-cell links. */
   bridges: PeerId[];

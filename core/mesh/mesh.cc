@@ -295,14 +295,17 @@ void Mesh::route(const std::string& from, std::shared_ptr<const Bytes> bytes, co
   auto live = [&](const LinkState& link) { return link.connected && now - link.lastHeard <= 2 * config_.heartbeatMs; };
   PeerKey targetKey = keyOf(target);
   if (!inOwnCell(targetKey)) {
-    // The first key bit where our cell and the target part: any link on the
-    // target's side of it is progress; the longest shared prefix is best.
-    auto level = static_cast<unsigned>(std::countl_zero(selfKey_ ^ targetKey));
+    // The first key bit where our cell and the target's part: any link on
+    // the target's side of it is progress; the longest shared prefix is
+    // best. Keys are compared where they sit, so a guest counts as in its host.
+    Topology topology(roster_, config_.topology);
+    PeerKey targetPlace = topology.placeOf(targetKey);
+    auto level = static_cast<unsigned>(std::countl_zero(topology.placeOf(selfKey_) ^ targetPlace));
     const std::string* best = nullptr;
     unsigned bestScore = level;
     for (const auto& [peer, link] : links_) {
       if (!live(link) || peer == from) continue;
-      auto score = static_cast<unsigned>(std::countl_zero(link.key ^ targetKey));
+      auto score = static_cast<unsigned>(std::countl_zero(topology.placeOf(link.key) ^ targetPlace));
       if (score > bestScore) {
         bestScore = score;
         best = &peer;
@@ -312,7 +315,6 @@ void Mesh::route(const std::string& from, std::shared_ptr<const Bytes> bytes, co
       sendTo(*best, std::move(bytes));
       return;
     }
-    Topology topology(roster_, config_.topology);
     for (unsigned r = 0; r < config_.topology.linkReplicas; ++r) {
       const Member* bridge = topology.slotHolder(cell_, level, r);
       if (!bridge || bridge->id == selfId_ || bridge->id == from) continue;
@@ -508,6 +510,10 @@ void Mesh::refresh(std::int64_t now) {
   wanted_.clear();
   Topology topology(roster_, config_.topology);
   cell_ = topology.cellOf(selfKey_);
+  guests_.clear();
+  for (const Member* m : topology.members(cell_)) {
+    if (!cell_.contains(m->key)) guests_.push_back(m->key);
+  }
   if (const Member* me = roster_.find(selfKey_, selfId_)) {
     for (const Member* n : topology.neighbours(*me)) wanted_.insert(n->id);
   }
@@ -600,7 +606,7 @@ Cell Mesh::cell() const { return cell_; }
 
 std::vector<std::string> Mesh::cellMembers() const {
   std::vector<std::string> out;
-  roster_.forEachPrefix(cell_.prefix, cell_.depth, [&](const Member& m) { out.push_back(m.id); });
+  for (const Member* m : Topology(roster_, config_.topology).members(cell_)) out.push_back(m->id);
   return out;
 }
 

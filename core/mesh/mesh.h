@@ -58,6 +58,7 @@
 // Graph data inside is signed and verified by the sync layer.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -221,7 +222,9 @@ class Mesh {
   std::uint64_t originate(std::optional<std::string> to, Bytes body, std::uint64_t id, std::int64_t now);
   void refresh(std::int64_t now);
   void prune(std::int64_t now);
-  bool inOwnCell(PeerKey key) const { return cell_.contains(key); }
+  bool inOwnCell(PeerKey key) const {
+    return cell_.contains(key) || std::find(guests_.begin(), guests_.end(), key) != guests_.end();
+  }
 
   std::string selfId_;
   PeerKey selfKey_;
@@ -244,6 +247,7 @@ class Mesh {
   std::unordered_map<std::string, std::int64_t> dialedAt_;
   std::unordered_map<std::string, std::int64_t> unneededSince_;
   Cell cell_;
+  std::vector<PeerKey> guests_;  // keys of cell_'s guests (see topology.h)
   bool dirty_ = true;
   std::int64_t lastRefresh_ = INT64_MIN / 2;
   std::int64_t lastExpire_ = 0;

@@ -12,6 +12,12 @@ Cell child(const Cell& c, PeerKey bit) {
   return {c.prefix | (bit << (63 - c.depth)), c.depth + 1};
 }
 
+// The subtree that parts from `c`'s prefix at bit d (d < c.depth).
+Cell siblingAt(const Cell& c, unsigned d) {
+  PeerKey above = d == 0 ? 0 : c.prefix & (~PeerKey{0} << (64 - d));
+  return {above | ((bitAt(c.prefix, d) ^ 1) << (63 - d)), d + 1};
+}
+
 // splitmix64: a fixed, well-mixed rank within a cell.
 std::uint64_t mix(std::uint64_t x) {
   x += 0x9E3779B97F4A7C15ull;
@@ -25,7 +31,7 @@ std::uint64_t mix(std::uint64_t x) {
 Cell Topology::descend(Cell c, PeerKey guide) const {
   while (c.depth < 64 && roster_.countPrefix(c.prefix, c.depth) > config_.cellSize) {
     Cell next = child(c, bitAt(guide, c.depth));
-    if (roster_.countPrefix(next.prefix, next.depth) == 0) next = child(c, bitAt(guide, c.depth) ^ 1);
+    if (roster_.countPrefix(next.prefix, next.depth) <= 1) next = child(c, bitAt(guide, c.depth) ^ 1);
     c = next;
   }
   return c;
@@ -33,9 +39,28 @@ Cell Topology::descend(Cell c, PeerKey guide) const {
 
 Cell Topology::cellOf(PeerKey key) const { return descend({}, key); }
 
-std::vector<const Member*> Topology::ranked(const Cell& c) const {
+PeerKey Topology::placeOf(PeerKey key) const {
+  Cell c = cellOf(key);
+  if (c.contains(key)) return key;
+  return c.prefix | (c.depth >= 64 ? 0 : key & (~PeerKey{0} >> c.depth));
+}
+
+std::vector<const Member*> Topology::members(const Cell& c) const {
   std::vector<const Member*> out;
   roster_.forEachPrefix(c.prefix, c.depth, [&](const Member& m) { out.push_back(&m); });
+  // A guest comes from a subtree that parts from the cell's path and holds
+  // only that member.
+  for (unsigned d = 0; d < c.depth; ++d) {
+    Cell s = siblingAt(c, d);
+    if (roster_.countPrefix(s.prefix, s.depth) != 1) continue;
+    const Member& lone = roster_.at(roster_.rank(s.prefix));
+    if (cellOf(lone.key) == c) out.push_back(&lone);
+  }
+  return out;
+}
+
+std::vector<const Member*> Topology::ranked(const Cell& c) const {
+  std::vector<const Member*> out = members(c);
   std::uint64_t salt = mix(c.prefix ^ c.depth);
   auto score = [&](const Member* m) { return std::pair{m->demoted(), mix(m->key ^ salt)}; };
   std::sort(out.begin(), out.end(), [&](const Member* a, const Member* b) {
@@ -60,9 +85,9 @@ std::vector<Link> Topology::linksOf(const Member& m) const {
   for (unsigned d = 0; d < own.depth; ++d) {
     for (unsigned r = 0; r < config_.linkReplicas; ++r) {
       if (holder(mine, d, r) != &m) continue;
-      Cell sibling{(own.prefix & (d == 0 ? 0 : ~PeerKey{0} << (64 - d))) | ((bitAt(own.prefix, d) ^ 1) << (63 - d)),
-                   d + 1};
-      if (roster_.countPrefix(sibling.prefix, sibling.depth) == 0) continue;
+      Cell sibling = siblingAt(own, d);
+      // A lone member over there is a guest on this side: no cell to link.
+      if (roster_.countPrefix(sibling.prefix, sibling.depth) <= 1) continue;
       Cell target = descend(sibling, m.key ^ (PeerKey{1} << (63 - d)));
       auto theirs = ranked(target);
       const Member* to = holder(theirs, d, r);
@@ -92,11 +117,8 @@ std::vector<const Member*> Topology::bridges(const Cell& c) const {
 }
 
 std::vector<const Member*> Topology::neighbours(const Member& m) const {
-  std::vector<const Member*> out;
-  Cell own = cellOf(m.key);
-  roster_.forEachPrefix(own.prefix, own.depth, [&](const Member& x) {
-    if (&x != &m) out.push_back(&x);
-  });
+  std::vector<const Member*> out = members(cellOf(m.key));
+  std::erase(out, &m);
   for (const Link& l : linksOf(m)) {
     if (l.to != &m && std::find(out.begin(), out.end(), l.to) == out.end()) out.push_back(l.to);
   }

@@ -2,9 +2,15 @@
 //
 // Cells. The 64-bit key space is cut like a binary trie: a key prefix whose
 // alive population exceeds `cellSize` splits in two; a prefix with at most
-// `cellSize` members is a leaf, and a non-empty leaf is a cell. So every
-// cell holds 1..cellSize members, and a join or a leave changes at most the
-// two cells under one parent: the rest of the room keeps its topology.
+// `cellSize` members is a leaf, and a leaf holding two or more members is a
+// cell. A split's half that holds one member is no cell: that member is a
+// guest of the cell its key's path leads to in the other half (descending
+// past lone halves the same way). Why: a cell of one holds every link of its
+// depth alone, and the links that the far side aims at it as well, about
+// twice the depth (20 connections at 10,000 peers); two members share them.
+// So a room of more than `cellSize` members has cells of 2..cellSize members
+// plus, rarely, a guest, and a join or a leave changes only the cells under
+// one parent (and a guest's host): the rest of the room keeps its topology.
 // Every peer in a cell connects to every other (a clique).
 //
 // Rank. Inside a cell members are ordered healthy first (no flag set),
@@ -24,7 +30,8 @@
 // Diameter: one link per differing prefix bit plus a hop inside a cell on
 // either end, so at most 2·depth + 1 hops; depth is about log2(cells).
 //
-// Cost: cellOf is O(depth · log n); linksOf O(depth² · log n). Nothing is
+// Cost: cellOf is O(depth · log n); members O(depth · log n) plus a cellOf
+// per lone half on the cell's path; linksOf O(depth² · log n). Nothing is
 // cached here: the owner (Mesh) recomputes after membership changes.
 #pragma once
 
@@ -60,8 +67,15 @@ class Topology {
  public:
   Topology(const Roster& roster, TopologyConfig config) : roster_(roster), config_(config) {}
 
+  // The cell a key belongs to (for a guest: its host, which does not
+  // contain the key).
   Cell cellOf(PeerKey key) const;
-  std::size_t population(const Cell& c) const { return roster_.countPrefix(c.prefix, c.depth); }
+  // Where a key sits for routing: the key itself, or for a guest its host's
+  // prefix completed with the key's low bits.
+  PeerKey placeOf(PeerKey key) const;
+  // Members of a cell: those under its prefix, then its guests.
+  std::vector<const Member*> members(const Cell& c) const;
+  std::size_t population(const Cell& c) const { return members(c).size(); }
   // Members of a cell in rank order.
   std::vector<const Member*> ranked(const Cell& c) const;
   // The members holding at least one link slot of the cell.

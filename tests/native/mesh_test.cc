@@ -94,25 +94,34 @@ TEST(MeshRoster, ALeftMemberDoesNotComeBackAtTheSameIncarnation) {
 }
 
 TEST(MeshTopology, CellsAreBoundedAndPartitionTheRoom) {
-  for (std::size_t n : {1u, 5u, 8u, 9u, 100u, 2000u}) {
-    Roster r = rosterOf(n);
-    Topology t(r, {8, 1});
-    std::map<std::pair<PeerKey, unsigned>, std::size_t> cells;
-    r.forEach([&](const Member& m) {
-      Cell c = t.cellOf(m.key);
-      EXPECT_TRUE(c.contains(m.key));
-      cells[{c.prefix, c.depth}]++;
-    });
-    std::size_t total = 0;
-    for (const auto& [c, size] : cells) {
-      EXPECT_GE(size, 1u);
-      EXPECT_LE(size, 8u);
-      EXPECT_EQ(t.population(Cell{c.first, c.second}), size);
-      total += size;
+  std::size_t guests = 0;
+  for (std::size_t n : {1u, 5u, 8u, 9u, 10u, 11u, 100u, 2000u}) {
+    for (const std::string& name : {"peer-", "p", "x."}) {
+      Roster r = rosterOf(n, name);
+      Topology t(r, {8, 1});
+      std::map<std::pair<PeerKey, unsigned>, std::size_t> cells;
+      r.forEach([&](const Member& m) {
+        Cell c = t.cellOf(m.key);
+        if (!c.contains(m.key)) {
+          guests++;
+          EXPECT_EQ(t.placeOf(m.key) >> (64 - c.depth), c.prefix >> (64 - c.depth)) << "a guest is placed in its host";
+        }
+        cells[{c.prefix, c.depth}]++;
+      });
+      std::size_t total = 0;
+      for (const auto& [c, size] : cells) {
+        Cell cell{c.first, c.second};
+        EXPECT_GE(size, n > 8 ? 2u : 1u) << "no cell of one in a room that splits";
+        EXPECT_LE(r.countPrefix(cell.prefix, cell.depth), 8u);
+        EXPECT_LE(size, 9u);
+        EXPECT_EQ(t.population(cell), size);
+        total += size;
+      }
+      EXPECT_EQ(total, n);
+      if (n <= 8) EXPECT_EQ(cells.size(), 1u);
     }
-    EXPECT_EQ(total, n);
-    if (n <= 8) EXPECT_EQ(cells.size(), 1u);
   }
+  EXPECT_GT(guests, 0u) << "the rosters include lone halves";
 }
 
 // The topology as a graph: every member's neighbours, both directions.
@@ -164,6 +173,18 @@ TEST(MeshTopology, DiameterIsLogarithmicAndDegreeBounded) {
     unsigned ecc = 0;
     for (const auto& [id, d] : dist) ecc = std::max(ecc, d);
     EXPECT_LE(ecc, bound);
+  }
+}
+
+// A cell of one would hold every link of its depth and the far side's links
+// aimed at it: about 20 at 10,000 peers. No roster may give a peer more
+// than 16 neighbours.
+TEST(MeshTopology, DegreeStaysBoundedAtTenThousandPeers) {
+  for (const std::string& name : {"peer-", "q"}) {
+    Roster r = rosterOf(10'000, name);
+    std::size_t maxDegree = 0;
+    for (const auto& [id, n] : graphOf(r, {})) maxDegree = std::max(maxDegree, n.size());
+    EXPECT_LE(maxDegree, 16u) << name;
   }
 }
 
