@@ -94,6 +94,7 @@ class MeshHandle {
     st.set("evictions", static_cast<double>(s.evictions));
     st.set("gossipSent", static_cast<double>(s.gossipSent));
     st.set("repaired", static_cast<double>(s.repaired));
+    st.set("rerouted", static_cast<double>(s.rerouted));
     o.set("stats", st);
     return o;
   }

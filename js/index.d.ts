@@ -78,9 +78,12 @@ export interface MeshState {
   /** Hops a broadcast may take. */
   ttl: number;
   incarnation: number;
-  /** `repaired`: broadcasts the flood missed here and a neighbour's ihave filled in. */
+  /**
+   * `repaired`: broadcasts the flood missed here and a neighbour's ihave filled in.
+   * `rerouted`: directed messages sent again after the next hop they went to fell silent.
+   */
   stats: { framesSent: number; framesReceived: number; duplicates: number; delivered: number; refused: number;
-    suspicions: number; evictions: number; gossipSent: number; repaired: number; refusedFrames: number };
+    suspicions: number; evictions: number; gossipSent: number; repaired: number; rerouted: number; refusedFrames: number };
 }
 
 export type PeerId = string;

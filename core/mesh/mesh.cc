@@ -292,7 +292,6 @@ void Mesh::route(const std::string& from, std::shared_ptr<const Bytes> bytes, co
   }
   // A next hop silent for two beats has probably crashed: a frame given to
   // it is lost until it is evicted, so routing passes it over.
-  auto live = [&](const LinkState& link) { return link.connected && now - link.lastHeard <= 2 * config_.heartbeatMs; };
   PeerKey targetKey = keyOf(target);
   if (!inOwnCell(targetKey)) {
     // The first key bit where our cell and the target's part: any link on
@@ -304,7 +303,7 @@ void Mesh::route(const std::string& from, std::shared_ptr<const Bytes> bytes, co
     const std::string* best = nullptr;
     unsigned bestScore = level;
     for (const auto& [peer, link] : links_) {
-      if (!live(link) || peer == from) continue;
+      if (!live(link, now) || peer == from) continue;
       auto score = static_cast<unsigned>(std::countl_zero(topology.placeOf(link.key) ^ targetPlace));
       if (score > bestScore) {
         bestScore = score;
@@ -312,14 +311,14 @@ void Mesh::route(const std::string& from, std::shared_ptr<const Bytes> bytes, co
       }
     }
     if (best) {
-      sendTo(*best, std::move(bytes));
+      handOver(*best, from, std::move(bytes), target, now);
       return;
     }
     for (unsigned r = 0; r < config_.topology.linkReplicas; ++r) {
       const Member* bridge = topology.slotHolder(cell_, level, r);
       if (!bridge || bridge->id == selfId_ || bridge->id == from) continue;
-      if (auto it = links_.find(bridge->id); it != links_.end() && live(it->second)) {
-        sendTo(bridge->id, std::move(bytes));
+      if (auto it = links_.find(bridge->id); it != links_.end() && live(it->second, now)) {
+        handOver(bridge->id, from, std::move(bytes), target, now);
         return;
       }
     }
@@ -327,6 +326,29 @@ void Mesh::route(const std::string& from, std::shared_ptr<const Bytes> bytes, co
   // No better hop known: flood it; the target delivers, the TTL ends it.
   for (const auto& [peer, link] : links_) {
     if (link.connected && peer != from) sendTo(peer, bytes);
+  }
+}
+
+void Mesh::handOver(const std::string& hop, const std::string& from, std::shared_ptr<const Bytes> bytes,
+                    const std::string& target, std::int64_t now) {
+  sendTo(hop, bytes);
+  custody_.push_back({now, hop, from, target, std::move(bytes)});
+}
+
+void Mesh::reroute(std::int64_t now) {
+  while (!custody_.empty() && now - custody_.front().at >= config_.custodyMs) custody_.pop_front();
+  // A hop that went silent since may have died holding the frame. If it
+  // had passed the frame on, the target drops the second copy as seen.
+  std::vector<Custody> again;
+  std::erase_if(custody_, [&](Custody& c) {
+    auto link = links_.find(c.hop);
+    if (link != links_.end() && live(link->second, now)) return false;
+    again.push_back(std::move(c));
+    return true;
+  });
+  for (Custody& c : again) {
+    stats_.rerouted++;
+    route(c.from, std::move(c.bytes), c.target, now);
   }
 }
 
@@ -443,6 +465,7 @@ void Mesh::tick(std::int64_t now) {
   }
   // An IWANT unanswered for two beats may be asked again of the next offer.
   std::erase_if(asked_, [&](const auto& e) { return now - e.second >= 2 * config_.heartbeatMs; });
+  if (!custody_.empty()) reroute(now);
   // The topology follows the roster at most once a heartbeat: under churn
   // the roster changes far more often than links could follow.
   if (dirty_ && now - lastRefresh_ >= config_.heartbeatMs) refresh(now);

@@ -41,7 +41,10 @@
 // target when linked, else to the link sharing the longest key prefix with
 // the target, else to the bridge of the level where the prefixes part, else
 // it floods. Every flood carries a TTL (Topology::ttl) and is relayed at
-// most once per peer (a window of the last `dedupWindow` ids).
+// most once per peer (a window of the last `dedupWindow` ids). A peer that
+// hands a directed frame to a next hop keeps it for custodyMs and routes it
+// again if that hop falls silent: a crashed relay is detected in two beats,
+// and the target drops the copy it may already hold as seen.
 //
 // Lazy repair: a flood misses peers when a relay crashes mid-flight or a
 // link is still being replaced. So every HEARTBEAT also lists the ids of
@@ -88,6 +91,7 @@ struct MeshConfig {
   std::int64_t tombstoneMs = 60'000;
   std::int64_t repairDelayMs = 1'000;  // a broadcast is offered (ihave) once this old
   std::int64_t repairMs = 6'000;       // and cached for IWANT this long
+  std::int64_t custodyMs = 3'000;      // a relayed directed frame is re-routed if its hop dies this soon
   std::size_t dedupWindow = 4'096;
   unsigned sponsors = 2;
 };
@@ -112,6 +116,7 @@ struct MeshStats {
   std::uint64_t rostersSent = 0, gossipSent = 0, memberUpdates = 0;  // frames, updates passed on
   std::uint64_t suspicions = 0, evictions = 0, refutations = 0;
   std::uint64_t repairsAsked = 0, repairsServed = 0, repaired = 0;  // broadcast ids
+  std::uint64_t rerouted = 0;  // directed frames sent again after their next hop fell silent
 };
 
 // A bounded set of recent ids: the oldest leaves when a new one comes.
@@ -197,6 +202,14 @@ class Mesh {
     bool cellCovered = false;
   };
 
+  // A directed frame handed to a next hop that may crash before passing it
+  // on: while custodyMs runs, a hop that falls silent gets it re-routed.
+  struct Custody {
+    std::int64_t at;
+    std::string hop, from, target;
+    std::shared_ptr<const Bytes> bytes;
+  };
+
   // A broadcast this peer holds, for ihave and IWANT.
   struct Recent {
     std::int64_t at;
@@ -216,6 +229,12 @@ class Mesh {
   void relay(const std::string& from, const LinkState& source, const std::shared_ptr<const Bytes>& forwarded,
              const Flood& f);
   void route(const std::string& from, std::shared_ptr<const Bytes> bytes, const std::string& target, std::int64_t now);
+  void handOver(const std::string& hop, const std::string& from, std::shared_ptr<const Bytes> bytes,
+                const std::string& target, std::int64_t now);
+  void reroute(std::int64_t now);
+  bool live(const LinkState& link, std::int64_t now) const {
+    return link.connected && now - link.lastHeard <= 2 * config_.heartbeatMs;
+  }
   Roster::Change applyMember(const Member& m, std::int64_t now);
   void gossip(const Member& m, const std::string& from = {}, bool cellCovered = false);
   void flushGossip(std::int64_t now, bool force = false);
@@ -243,6 +262,7 @@ class Mesh {
   std::uint64_t recentBase_ = 0, recentSeq_ = 0;
   std::unordered_map<std::uint64_t, std::shared_ptr<const Bytes>> cache_;
   std::unordered_map<std::uint64_t, std::int64_t> asked_;  // id -> when we sent IWANT
+  std::deque<Custody> custody_;  // oldest first
   std::unordered_set<std::string> wanted_;
   std::unordered_map<std::string, std::int64_t> dialedAt_;
   std::unordered_map<std::string, std::int64_t> unneededSince_;
