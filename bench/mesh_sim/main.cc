@@ -77,6 +77,9 @@ int main(int argc, char** argv) {
   for (std::size_t n : sizes) {
     SimConfig c = base;
     c.peers = n;
+    // Time the repair of about 100 crashes and 100 joins, or of every one.
+    double events = static_cast<double>(n) * c.churnPerMinute * static_cast<double>(c.churnMs) / 60'000;
+    if (events > 0) c.probeFraction = std::min(1.0, 100 / events);
     std::fprintf(stderr, "simulating %zu peers...\n", n);
     reports.push_back(cellgraph::meshsim::runSimulation(c));
   }
@@ -113,8 +116,11 @@ int main(int argc, char** argv) {
   row("directed delivery", [&](std::size_t, const SimReport& r) { return pct(r.directedDelivery); });
   row("directed hops p50 / p99", [&](std::size_t, const SimReport& r) { return num(r.directedHops.p50, 0) + " / " + num(r.directedHops.p99, 0); });
   row("crashes / joins during churn", [&](std::size_t, const SimReport& r) { return std::to_string(r.crashes) + " / " + std::to_string(r.joins); });
-  row("crash repair: left every view p50/p99 s", [&](std::size_t, const SimReport& r) { return num(r.evictMs.p50 / 1000) + " / " + num(r.evictMs.p99 / 1000); });
-  row("join repair: placed + linked p50/p99 s", [&](std::size_t, const SimReport& r) { return num(r.joinMs.p50 / 1000) + " / " + num(r.joinMs.p99 / 1000); });
+  auto seconds = [&](const cellgraph::meshsim::Percentiles& p) {
+    return p.samples ? num(p.p50 / 1000) + " / " + num(p.p99 / 1000) : std::string("-");
+  };
+  row("crash repair: left every view p50/p99 s", [&](std::size_t, const SimReport& r) { return seconds(r.evictMs); });
+  row("join repair: placed + linked p50/p99 s", [&](std::size_t, const SimReport& r) { return seconds(r.joinMs); });
   row("frames per peer per second", [&](std::size_t, const SimReport& r) { return std::to_string(r.framesPerPeerPerSecond); });
   row("rosters / gossip frames / updates passed", [&](std::size_t, const SimReport& r) {
     return std::to_string(r.rostersSent) + " / " + std::to_string(r.gossipSent) + " / " + std::to_string(r.memberUpdates);

@@ -87,6 +87,7 @@ Percentiles percentiles(std::vector<double> v) {
   p.p50 = at(0.5);
   p.p99 = at(0.99);
   p.max = v.back();
+  p.samples = v.size();
   return p;
 }
 

@@ -41,6 +41,7 @@ struct SimConfig {
 
 struct Percentiles {
   double p50 = 0, p99 = 0, max = 0;
+  std::size_t samples = 0;
 };
 
 struct SimReport {

@@ -290,8 +290,6 @@ void Mesh::route(const std::string& from, std::shared_ptr<const Bytes> bytes, co
     sendTo(target, std::move(bytes));
     return;
   }
-  // A next hop silent for two beats has probably crashed: a frame given to
-  // it is lost until it is evicted, so routing passes it over.
   PeerKey targetKey = keyOf(target);
   if (!inOwnCell(targetKey)) {
     // The first key bit where our cell and the target's part: any link on

@@ -232,6 +232,8 @@ class Mesh {
   void handOver(const std::string& hop, const std::string& from, std::shared_ptr<const Bytes> bytes,
                 const std::string& target, std::int64_t now);
   void reroute(std::int64_t now);
+  // A next hop silent for two beats has probably crashed: a frame given to
+  // it is lost until it is evicted, so routing passes it over.
   bool live(const LinkState& link, std::int64_t now) const {
     return link.connected && now - link.lastHeard <= 2 * config_.heartbeatMs;
   }
