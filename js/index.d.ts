@@ -54,8 +54,8 @@ export interface RtcOptions {
   /**
    * A cellular mesh instead of a full mesh: peers link only within their cell
    * (2 to cellSize peers, default 8; rarely one more, a guest) and along a
-   * few inter-cell links, and
-   * every channel message and write is routed through the mesh.
+   * few inter-cell links, and every channel message and write is routed
+   * through the mesh.
    */
   cells?: true | { cellSize?: number };
 }
