@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# build.sh [native|asan|wasm|bench|all]...  (default: all = native asan wasm)
+# build.sh [native|asan|wasm|fuzz|bench|all]...  (default: all = native asan wasm fuzz)
 # Configures each CMake tree once, then builds incrementally with Ninja.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +24,9 @@ for t in "${targets[@]}"; do
     native|bench) configure build/native -DCMAKE_BUILD_TYPE=Release; build build/native ;;
     asan) configure build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCELLGRAPH_SANITIZE=ON; build build/asan ;;
     wasm) configure build/wasm --toolchain emsdk-toolchain.cmake; build build/wasm ;;
-    all) "$0" native asan wasm ;;
-    *) echo "build.sh: unknown target '$t' (native|asan|wasm|bench|all)" >&2; exit 2 ;;
+    fuzz) configure build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCELLGRAPH_FUZZ=ON \
+            -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++; build build/fuzz ;;
+    all) "$0" native asan wasm fuzz ;;
+    *) echo "build.sh: unknown target '$t' (native|asan|wasm|fuzz|bench|all)" >&2; exit 2 ;;
   esac
 done

@@ -2,7 +2,8 @@
 # setup.sh — take a fresh Debian 12 machine to a working cellgraph tree.
 #
 # Idempotent and quiet when everything is present. Installs:
-#   apt:   toolchain, Emscripten, Boost.JSON, libsodium, GoogleTest, Chromium
+#   apt:   toolchain (g++, and clang with libFuzzer for tests/fuzz), Emscripten,
+#          Boost.JSON, libsodium, GoogleTest, Chromium
 #   .deps/ msgpack-cxx headers (extracted .deb: installing it conflicts with
 #          Boost 1.81), libsodium's Debian source (compiled for wasm by CMake)
 #          and libsecp256k1's Debian source (compiled by CMake for both builds)
@@ -15,6 +16,7 @@ log() { printf 'setup: %s\n' "$*"; }
 
 APT_PACKAGES=(
   cmake ninja-build g++ pkg-config dpkg-dev
+  clang libclang-rt-14-dev
   emscripten
   libboost-json1.81-dev libsodium-dev libgtest-dev
   chromium iproute2 util-linux ca-certificates

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# test.sh [native|wasm|browser]...  (default: all three tiers)
+# test.sh [native|fuzz|wasm|browser]...  (default: every tier)
 #   native:  GoogleTest via ctest, Release and ASan+UBSan builds
+#   fuzz:    every libFuzzer harness of tests/fuzz for FUZZ_SECONDS (default
+#            10) each, from its seeds (scripts/fuzz.sh runs longer)
 #   wasm:    the wasm module under `node --test`, and the public .d.ts
 #            type-checked against tests/types/usage.ts
 #   browser: Debian's Chromium via playwright-core under `node --test`, in an
@@ -12,7 +14,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 isolated_net="$root/../shared/tools/isolated-net"
-tiers=("$@"); [ ${#tiers[@]} -eq 0 ] && tiers=(native wasm browser)
+tiers=("$@"); [ ${#tiers[@]} -eq 0 ] && tiers=(native fuzz wasm browser)
 failed=()
 run() {  # name, command...
   local name=$1; shift
@@ -25,6 +27,8 @@ for tier in "${tiers[@]}"; do
       run native ctest --test-dir build/native --output-on-failure
       run native-asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
         ctest --test-dir build/asan --output-on-failure ;;
+    fuzz)
+      run fuzz bash scripts/fuzz.sh --time "${FUZZ_SECONDS:-10}" ;;
     wasm)
       run wasm node --test --test-reporter=spec tests/wasm/
       run types node_modules/.bin/tsc -p tests/types ;;
@@ -35,7 +39,7 @@ for tier in "${tiers[@]}"; do
         echo "test.sh: $isolated_net not found; running on the host network (WebRTC needs a non-loopback interface)"
         run browser "${cmd[@]}"
       fi ;;
-    *) echo "test.sh: unknown tier '$tier' (native|wasm|browser)" >&2; exit 2 ;;
+    *) echo "test.sh: unknown tier '$tier' (native|fuzz|wasm|browser)" >&2; exit 2 ;;
   esac
 done
 echo

@@ -105,7 +105,7 @@ Result<json::value> fromMsgpack(const msgpack::object& o, Budget& budget, std::s
       std::string_view s(o.via.str.ptr, o.via.str.size);
       CG_RETURN_IF_ERROR(budget.charge(s.size()));
       if (!isValidUtf8(s)) return Status::invalidArgument("value holds a string that is not UTF-8");
-      return json::value(json::string_view(s.data(), s.size()));
+      return json::value(json::string_view(s.empty() ? "" : s.data(), s.size()));
     }
     case msgpack::type::ARRAY: {
       if (depth >= budget.limits.maxDepth) return depthError(budget.limits);
@@ -128,7 +128,7 @@ Result<json::value> fromMsgpack(const msgpack::object& o, Budget& budget, std::s
         CG_RETURN_IF_ERROR(budget.charge(k.size()));
         if (!isValidUtf8(k)) return Status::invalidArgument("value has a key that is not UTF-8");
         CG_ASSIGN_OR_RETURN(json::value e, fromMsgpack(kv.val, budget, depth + 1));
-        m[json::string_view(k.data(), k.size())] = std::move(e);  // a repeated key keeps the last
+        m[json::string_view(k.empty() ? "" : k.data(), k.size())] = std::move(e);  // a repeated key keeps the last
       }
       return json::value(std::move(m));
     }
@@ -168,6 +168,11 @@ Result<json::object> objectFromMsgpack(const msgpack::object& o, const Limits& l
   Budget budget{limits};
   CG_ASSIGN_OR_RETURN(json::value v, fromMsgpack(o, budget, 0));
   return std::move(v.get_object());
+}
+
+Result<json::object> decodeObject(ByteView bytes, const Limits& limits) {
+  CG_ASSIGN_OR_RETURN(auto handle, unpackOne(bytes, limits));
+  return objectFromMsgpack(handle.get(), limits);
 }
 
 Status validateObject(const json::object& o, const Limits& limits) {

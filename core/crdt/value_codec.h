@@ -31,6 +31,9 @@ Bytes encodeObject(const boost::json::object& o);
 // Converts a decoded MessagePack object; must be a map at the top.
 Result<boost::json::object> objectFromMsgpack(const msgpack::object& o, const Limits& limits);
 
+// Decodes a whole MessagePack buffer that holds one node value (a map).
+Result<boost::json::object> decodeObject(ByteView bytes, const Limits& limits);
+
 // Checks depth, finiteness and encoded size of a value built in C++ or parsed
 // from JSON text (local writes); remote values are checked while decoding.
 Status validateObject(const boost::json::object& o, const Limits& limits);

@@ -92,5 +92,16 @@ TEST(Envelope, RoundTripAndFieldChecks) {
   EXPECT_EQ(decodeEnvelope(wrongType, {}).status().code(), Code::kInvalidArgument);
 }
 
+// Found by tests/fuzz/fuzz_value_codec: an empty key or string arrives as a
+// null pointer with size 0, which Boost.JSON passed to memcpy (UBSan).
+TEST(ValueCodec, EmptyKeysAndStringsDecode) {
+  Bytes b{0x81, 0xa0, 0xc0};  // {"": null}
+  auto v = decodeObject(b, {});
+  ASSERT_TRUE(v.ok()) << v.status().toString();
+  EXPECT_EQ(*v, obj(R"({"":null})"));
+  Bytes s{0x81, 0xa1, 'k', 0xa0};  // {"k": ""}
+  EXPECT_EQ(*decodeObject(s, {}), obj(R"({"k":""})"));
+}
+
 }  // namespace
 }  // namespace cellgraph::crdt
