@@ -2,8 +2,9 @@
 // the core (sync messages, mesh frames, the JS boundary).
 //
 // unpackBounded decodes exactly one item spanning all of `bytes`, with
-// every container and string bounded by the message size and nesting
-// bounded by `maxDepth`, all checked before allocation. Errors are values:
+// nesting bounded by `maxDepth` and every length checked against the bytes
+// that remain, all before anything is allocated (checkMsgpackShape), so the
+// objects it allocates number at most bytes.size(). Errors are values:
 // kTooLarge for a size or depth bound, kCorrupt for anything malformed.
 #pragma once
 
@@ -22,6 +23,11 @@ struct ByteSink {
   void write(const char* p, std::size_t n) { out.insert(out.end(), p, p + n); }
 };
 using Packer = msgpack::packer<ByteSink>;
+
+// One pass over `bytes`, allocating only a stack of maxDepth counters: ok
+// when they hold exactly one MessagePack item, nested at most maxDepth deep,
+// whose containers never promise more items than there are bytes left.
+Status checkMsgpackShape(ByteView bytes, std::size_t maxDepth);
 
 Result<msgpack::object_handle> unpackBounded(ByteView bytes, std::size_t maxBytes, std::size_t maxDepth);
 
