@@ -12,33 +12,32 @@
 // BENCH_QUICK=1 trims the sizes (for a smoke run).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CoreStore, OpType } from '../js/core/store.js';
-import { syncLoopback } from '../js/core/loopback.js';
+import { OpType } from '../js/core/engine.js';
+import { EngineNet, openEngine, syncPair as syncLoopback } from '../tests/support/engine-net.js';
 import * as rivals from './rivals.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const SIZES = quick ? [10_000] : [10_000, 100_000];
 const DIFFS = [0, 10, 1000, 10_000];
 const PUT_N = quick ? 20_000 : 100_000;
-const hex16 = (n) => n.toString(16).padStart(16, '0');
 const now = () => performance.now();
 
-async function openStore(n) {
-  return CoreStore.open({ replicaId: hex16(n), epoch: hex16(0x5000 + n), opLogWindow: 20_000 });
-}
+const openStore = (n) => openEngine(0x5000 + n, { opLogWindow: 20_000, compactAfterRecords: 1e9 });
+// A local write as the worker does it: prepare, (persist,) commit.
+const write = (engine, ops) => engine.commit(engine.prepare(ops).ticket);
 
 function fill(store, n) {
   for (let i = 0; i < n; i += 10_000) {
     const ops = [];
     for (let k = i; k < Math.min(n, i + 10_000); k++) ops.push([OpType.PUT, `n${k}`, { i: k, name: 'node' }]);
-    store.write(ops);
+    write(store, ops);
   }
 }
 
 async function wasmPut(n) {
   const s = await openStore(1);
   const t0 = now();
-  for (let i = 0; i < n; i++) s.write([[OpType.PUT, `n${i}`, { i, name: 'node' }]]);
+  for (let i = 0; i < n; i++) write(s, [[OpType.PUT, `n${i}`, { i, name: 'node' }]]);
   const single = n / ((now() - t0) / 1000);
   s.close();
   const b = await openStore(2);
@@ -51,14 +50,17 @@ async function wasmPut(n) {
 
 async function wasmRemoteApply(n) {
   const a = await openStore(1), b = await openStore(2);
-  const messages = [];
+  const net = new EngineNet();
+  net.add(a, 'a'); net.add(b, 'b');
+  net.connect(0, 1);
+  net.runFlights();
   for (let i = 0; i < n; i += 1000) {
     const ops = [];
     for (let k = i; k < Math.min(n, i + 1000); k++) ops.push([OpType.PUT, `n${k}`, { i: k, name: 'node' }]);
-    messages.push(...a.write(ops).messages);
+    net.write(0, ops);
   }
   const t0 = now();
-  for (const m of messages) b.applyLive(m);
+  while (net.step(0, 1));
   const opsPerSec = n / ((now() - t0) / 1000);
   a.close(); b.close();
   return { opsPerSec };
@@ -76,11 +78,12 @@ async function wasmSync(n, diffs) {
   let next = 0;
   for (const d of diffs) {
     for (const knownPeers of [false, true]) {
-      for (let i = 0; i < d; i++, next++) (i % 2 ? a : b).write([[OpType.PUT, `n${(next * 7919) % n}`, { changed: next }]]);
+      for (let i = 0; i < d; i++, next++) write(i % 2 ? a : b, [[OpType.PUT, `n${(next * 7919) % n}`, { changed: next }]]);
       t0 = now();
       const r = syncLoopback(a, b, { knownPeers });
+      const ms = now() - t0;
       if (a.digest() !== b.digest()) throw new Error('wasm sync did not converge');
-      out.push({ n, d, path: r.plan, bytes: r.bytes, roundTrips: r.roundTrips, ms: now() - t0 });
+      out.push({ n, d, path: r.plan, bytes: r.bytes, roundTrips: r.roundTrips, ms });
     }
   }
   a.close(); b.close();

@@ -1,6 +1,7 @@
-// Data-core benchmark (native): local put throughput, remote batch apply
-// throughput, and the cost of bringing two replicas together (bytes, round
-// trips, time) as the database grows and as the differences grow.
+// Data-core benchmark (native), through the engine (core/api/engine.h):
+// local put throughput, remote batch apply throughput, and the cost of
+// bringing two replicas together (bytes, round trips, time) as the database
+// grows and as the differences grow.
 //
 //   core_bench [--json] [--sizes 10000,100000,1000000] [--diffs 0,10,1000,10000]
 //
@@ -14,11 +15,11 @@
 
 #include <boost/json.hpp>
 
+#include "core/api/boundary.h"
+#include "core/api/engine.h"
+#include "core/api/engine_net.h"
 #include "core/base/clock.h"
-#include "core/crdt/verifier.h"
-#include "core/graph/store.h"
 #include "core/security/ed25519.h"
-#include "core/sync/loopback.h"
 
 using namespace cellgraph;
 namespace json = boost::json;
@@ -34,90 +35,104 @@ crdt::Op putOp(const std::string& id, std::int64_t i) {
           std::make_shared<const json::object>(json::object{{"i", i}, {"name", "node"}})};
 }
 
-struct Replica {
-  SystemClock clock;
-  graph::Store store;
-  crdt::StructuralVerifier verifier;
-  Replica(hlc::PeerId id, std::size_t window) : store(clock, {id, 0x5000 + id, 60'000, window, {}}) {}
-};
+std::unique_ptr<api::Engine> engine(Clock& clock, hlc::PeerId id, std::size_t window) {
+  api::EngineOptions o;
+  o.store = {id, 0x5000 + id, 60'000, window, {}};
+  o.compactAfterRecords = 1u << 30;  // a benchmark measures sync, not compaction
+  return std::move(api::Engine::open(clock, o)).value();
+}
 
-void fill(graph::Store& s, std::size_t n) {
+void fill(api::EngineNet& net, std::size_t at, std::size_t n) {
   std::vector<crdt::Op> batch;
   for (std::size_t i = 0; i < n; ++i) {
     batch.push_back(putOp("n" + std::to_string(i), static_cast<std::int64_t>(i)));
     if (batch.size() == 10'000 || i + 1 == n) {
-      (void)s.write(std::move(batch));
+      (void)net.write(at, api::encodeOpBatch(batch));
       batch.clear();
     }
   }
 }
 
+// Local writes through the engine: decode, stamp, gate, encode the record
+// and the live batch, apply, events (prepare + commit, as the worker does).
 json::object localPut(std::size_t n) {
   SystemClock clock;
-  graph::Store one(clock, {1, 11, 60'000, 10'000, {}});
+  auto one = engine(clock, 1, 10'000);
   auto t0 = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < n; ++i) (void)one.put("n" + std::to_string(i), json::object{{"i", i}, {"name", "node"}});
+  for (std::size_t i = 0; i < n; ++i) {
+    auto p = one->prepare(api::encodeOpBatch({putOp("n" + std::to_string(i), static_cast<std::int64_t>(i))}));
+    (void)one->commit(p->ticket);
+  }
   double single = n / seconds(t0);
-  graph::Store batched(clock, {2, 12, 60'000, 10'000, {}});
+  auto batched = engine(clock, 2, 10'000);
+  api::EngineNet net;
+  net.add(*batched, "b");
   t0 = std::chrono::steady_clock::now();
-  fill(batched, n);
+  fill(net, 0, n);
   double batch = n / seconds(t0);
   return {{"n", n}, {"singleOpsPerSec", single}, {"batchedOpsPerSec", batch}};
 }
 
+// Live batches of 1000 puts from a peer: decode, gate, apply, the record to persist.
 json::object remoteApply(std::size_t n) {
-  Replica a(1, n);
-  graph::ApplyReport report;
-  std::vector<Bytes> messages;
+  SystemClock clock;
+  auto a = engine(clock, 1, n), b = engine(clock, 2, n);
+  api::EngineNet net;
+  net.add(*a, "a");
+  net.add(*b, "b");
+  net.connect(0, 1);
+  net.run();
   for (std::size_t i = 0; i < n; i += 1000) {
     std::vector<crdt::Op> ops;
     for (std::size_t k = i; k < std::min(n, i + 1000); ++k) ops.push_back(putOp("n" + std::to_string(k), k));
-    auto envs = a.store.write(std::move(ops), &report);
-    for (auto& m : sync::encodeLiveBatch(a.store, *envs, report.firstSeq)) messages.push_back(std::move(m));
+    (void)net.write(0, api::encodeOpBatch(ops));
   }
-  Replica b(2, n);
   auto t0 = std::chrono::steady_clock::now();
-  for (const auto& m : messages) (void)sync::applyOpsMessage(b.store, b.verifier, m);
+  while (net.step(0, 1)) {}
   return {{"n", n}, {"batch", 1000}, {"opsPerSec", n / seconds(t0)}};
 }
 
 // Two replicas that share `n` nodes, then `d` differences (half written on
-// each side), brought together by a session. recon: peers unknown to each
+// each side), brought together by a session. recon: peers new to each
 // other (no watermark), so reconciliation; delta: a returning peer.
 json::array syncCost(std::size_t n, const std::vector<std::size_t>& diffs) {
   json::array rows;
-  Replica a(1, 20'000), b(2, 20'000);
-  fill(a.store, n);
-  {
-    sync::SyncSession sa(a.store, a.verifier), sb(b.store, b.verifier);
+  SystemClock clock;
+  auto a = engine(clock, 1, 20'000), b = engine(clock, 2, 20'000);
+  api::EngineNet net;
+  net.add(*a, "a");
+  net.add(*b, "b");
+  fill(net, 0, n);
+  auto measure = [&](const json::value& d) {
+    std::uint64_t bytes0 = net.bytesDelivered();
     auto t0 = std::chrono::steady_clock::now();
-    auto r = sync::runLoopback(sa, sb);
-    rows.push_back({{"n", n}, {"d", "empty peer"}, {"path", "state"}, {"bytes", r.bytes},
-                    {"roundTrips", (r.flights + 1) / 2}, {"ms", seconds(t0) * 1000}});
-  }
+    net.connect(0, 1);
+    std::size_t flights = net.runFlights();
+    double ms = seconds(t0) * 1000;
+    if (a->store().digest() != b->store().digest()) {
+      std::fprintf(stderr, "sync failed to converge\n");
+      std::exit(1);
+    }
+    static const char* plans[] = {"none", "delta", "state", "recon"};
+    const sync::SyncSession* s = b->session(net.node(0).name);
+    rows.push_back({{"n", n}, {"d", d}, {"path", plans[static_cast<int>(s ? s->incomingPlan() : sync::CatchUp::kNone)]},
+                    {"bytes", net.bytesDelivered() - bytes0}, {"roundTrips", (flights + 1) / 2}, {"ms", ms}});
+    net.disconnect(0, 1);
+  };
+  measure("empty peer");
   std::size_t next = 0;
+  int link = 0;
   for (std::size_t d : diffs) {
     for (const char* path : {"recon", "delta"}) {
       for (std::size_t i = 0; i < d; ++i, ++next) {
-        graph::Store& w = i % 2 ? a.store : b.store;
-        (void)w.put("n" + std::to_string((next * 7919) % n), json::object{{"changed", next}});
+        (void)net.write(i % 2, api::encodeOpBatch({putOp("n" + std::to_string((next * 7919) % n), static_cast<std::int64_t>(next))}));
       }
-      sync::SessionOptions oa, ob;
-      if (std::strcmp(path, "delta") == 0) {
-        oa.expectedPeer = 2;
-        ob.expectedPeer = 1;
+      if (std::strcmp(path, "recon") == 0) {  // strangers: new link names, no watermarks
+        ++link;
+        net.node(0).name = "a" + std::to_string(link);
+        net.node(1).name = "b" + std::to_string(link);
       }
-      sync::SyncSession sa(a.store, a.verifier, oa), sb(b.store, b.verifier, ob);
-      auto t0 = std::chrono::steady_clock::now();
-      auto r = sync::runLoopback(sa, sb);
-      double ms = seconds(t0) * 1000;
-      if (!r.status.ok() || a.store.digest() != b.store.digest()) {
-        std::fprintf(stderr, "sync failed: %s\n", r.status.toString().c_str());
-        std::exit(1);
-      }
-      static const char* plans[] = {"none", "delta", "state", "recon"};
-      rows.push_back({{"n", n}, {"d", d}, {"path", plans[static_cast<int>(r.plan)]}, {"bytes", r.bytes},
-                      {"roundTrips", (r.flights + 1) / 2}, {"ms", ms}});
+      measure(d);
     }
   }
   return rows;

@@ -5,7 +5,7 @@
 // queries as bench/query_bench.cc.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CoreStore, OpType } from '../js/core/store.js';
+import { CoreEngine, OpType } from '../js/core/engine.js';
 
 const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliett'];
 const items = [];
@@ -71,7 +71,8 @@ function time(fn, reps) {
 const native = JSON.parse(execFileSync(fileURLToPath(new URL('../build/native/bench/query_bench', import.meta.url)), ['--json'],
   { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
 
-const store = await CoreStore.open({ opLogWindow: 10_000 });
+const store = await CoreEngine.open({ opLogWindow: 10_000, compactAfterRecords: 1e9 });
+store.write = (ops) => store.commit(store.prepare(ops).ticket);
 for (let i = 0; i < all.length; i += 10_000) store.write(all.slice(i, i + 10_000).map((n) => [OpType.PUT, n.id, n.value]));
 for (let i = 0; i < edges.length; i += 10_000) store.write(edges.slice(i, i + 10_000).map(([s, t]) => [OpType.LINK, s, t]));
 
@@ -90,7 +91,6 @@ const changes = 2000;
 const t0 = performance.now();
 for (let i = 0; i < changes; i++) {
   store.write([[OpType.PUT, `n${(i * 7919) % 100_000}`, { group: (i * 7919) % 100, score: i % 1000, type: 'item' }]]);
-  store.takeEvents();
 }
 const wasmChange = ((performance.now() - t0) * 1000) / changes;
 store.close();

@@ -2,7 +2,8 @@
 // Every method is a thin request to the engine worker (js/worker/), where
 // the wasm core and the storage live. See index.d.ts for the contract.
 import { CellgraphError } from './core/errors.js';
-import { OpType } from './core/store.js';
+import { OpType } from './core/engine.js';
+import { useCompiledCore } from './core/module.js';
 import { TabLink } from './locks/tab-link.js';
 import { Room } from './room/room.js';
 import { SyncBridge } from './room/sync-bridge.js';
@@ -29,7 +30,8 @@ export class Database {
   async _open(options) {
     this.#rtc = options.rtc ? rtcOptions(this.name, options.rtc) : null;
     this.#client = new TabLink(this.name, options, (events) => this.#deliver(events), () => this.#leaderChanged());
-    this.#client.onLive = (messages) => this.#bridge?.live(messages);
+    this.#client.onNet = (net) => this.#bridge?.net(net);
+    this.#client.onStorageError = (err) => console.error('cellgraph:', err.message);
     await this.#client.start();
     if (this.#client.role === 'follower') this.#client.hello();
     const stats = await this.#client.call('stats');
@@ -48,14 +50,20 @@ export class Database {
 
   async #joinRoom() {
     if (!this.#rtc || this.#room || this.#closed) return;
+    // The page instantiates the wasm the worker already compiled: one fetch.
+    await useCompiledCore(await this.#client.call('wasmModule'));
     this.#room = await Room.join(this.#rtc);
+    await this.#client.call('setLiveOverMesh', { on: this.#room.cells });
     this.#bridge = new SyncBridge(this.#room, (type, args) => this.#client.call(type, args));
-    this.#wireMiddleware();
+    await this.#wireMiddleware();
   }
 
-  // Without middleware the bridge skips inspecting incoming messages.
-  #wireMiddleware() {
-    if (this.#bridge) this.#bridge.filter = this.#middleware.length ? (ops, peer) => this.#filter(ops, peer) : null;
+  // Without middleware the engine applies incoming ops at once.
+  async #wireMiddleware() {
+    if (!this.#bridge) return;
+    const on = this.#middleware.length > 0;
+    this.#bridge.filter = on ? (ops, peer) => this.#filter(ops, peer) : null;
+    await this.#client.call('setMiddleware', { on });
   }
 
   /**
@@ -70,10 +78,10 @@ export class Database {
   use(fn) {
     if (typeof fn !== 'function') throw new CellgraphError('INVALID_ARGUMENT', 'use() takes a function');
     this.#middleware.push(fn);
-    this.#wireMiddleware();
+    this.#wireMiddleware().catch(() => {});
     return () => {
       this.#middleware = this.#middleware.filter((m) => m !== fn);
-      this.#wireMiddleware();
+      this.#wireMiddleware().catch(() => {});
     };
   }
 
@@ -101,17 +109,20 @@ export class Database {
   /** This tab runs the engine ('leader') or talks to the tab that does ('follower'). */
   get role() { return this.#client.role; }
 
-  // A new leader has no subscriptions: register ours again and report what
+  // A new leader has no subscriptions: register ours again (the same
+  // objects, so their unsubscribe() still finds them) and report what
   // changed meanwhile as added/removed.
   async #resubscribe() {
-    const old = [...this.#subs.entries()];
+    const old = [...this.#subs.values()];
     this.#subs.clear();
-    for (const [, sub] of old) {
+    for (const sub of old) {
       const { id, initial } = await this.#client.call('subscribe', { options: sub.options });
       const now = new Map(initial.map((n) => [n.id, n]));
-      this.#subs.set(id, { ...sub, ids: new Set(now.keys()) });
-      for (const prev of sub.ids) if (!now.has(prev)) sub.callback?.({ id: prev, value: null, edges: [], action: 'removed' });
-      for (const [nid, n] of now) if (!sub.ids.has(nid)) sub.callback?.({ ...n, action: 'added' });
+      const before = sub.ids;
+      sub.ids = new Set(now.keys());
+      this.#subs.set(id, sub);
+      for (const prev of before) if (!now.has(prev)) sub.callback?.({ id: prev, value: null, edges: [], action: 'removed' });
+      for (const [nid, n] of now) if (!before.has(nid)) sub.callback?.({ ...n, action: 'added' });
     }
   }
 
@@ -203,8 +214,11 @@ export class Database {
     return { results: initial, unsubscribe };
   }
 
-  /** Drops every node of this database on this device. */
-  async clear() { await this.#client.call('clear'); this.#subs.clear(); this.#bridge?.restart(); }
+  /**
+   * Drops every node of this database on this device: live maps see each
+   * one removed, and every peer session starts over (peers fill it again).
+   */
+  async clear() { await this.#client.call('clear'); }
 
   async close() {
     if (this.#closed) return;

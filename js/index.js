@@ -16,7 +16,8 @@ export { CellgraphError, ErrorCode } from './core/errors.js';
  * @returns {Promise<Database>}
  */
 export async function open(name, options = {}) {
-  if (typeof name !== 'string' || name === '') throw new TypeError('open() needs a database name');
+  if (typeof name !== 'string' || name === '') throw new CellgraphError('INVALID_ARGUMENT', 'open() needs a database name');
+  if (options === null || typeof options !== 'object') throw new CellgraphError('INVALID_ARGUMENT', 'open() options must be an object');
   if (!TabLink.supported()) throw new CellgraphError('INTERNAL', 'cellgraph needs the Web Locks API and BroadcastChannel');
   return new Database(name)._open(options);
 }

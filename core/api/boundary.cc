@@ -1,5 +1,7 @@
 #include "core/api/boundary.h"
 
+#include <boost/json.hpp>
+
 #include "core/base/hex.h"
 
 namespace cellgraph::api {
@@ -16,13 +18,83 @@ void packBins(Packer& pk, const std::vector<Bytes>& v) {
   pk.pack_array(static_cast<std::uint32_t>(v.size()));
   for (const auto& b : v) crdt::packBin(pk, b);
 }
+
+Status badOption(const std::string& key, const char* what) {
+  return Status::invalidArgument("engine option '" + key + "' " + what);
+}
 }  // namespace
+
+Result<EngineOptions> decodeEngineOptions(ByteView bytes) {
+  Limits limits;
+  CG_ASSIGN_OR_RETURN(auto options, crdt::decodeObject(bytes, limits));
+  EngineOptions o;
+  bool haveReplica = false, haveEpoch = false;
+  for (const auto& kv : options) {
+    std::string key(kv.key());
+    const boost::json::value& v = kv.value();
+    auto hex = [&](std::uint64_t& out) -> Status {
+      if (!v.is_string()) return badOption(key, "must be 16 hex digits");
+      auto x = decodeHex64(v.get_string());
+      if (!x.ok()) return badOption(key, "must be 16 hex digits");
+      out = *x;
+      return {};
+    };
+    auto count = [&](auto& out, double lo, double hi) -> Status {
+      if (!v.is_number()) return badOption(key, "must be a number");
+      double d = v.to_number<double>();
+      if (!(d >= lo && d <= hi) || d != static_cast<double>(static_cast<std::uint64_t>(d))) {
+        return badOption(key, "is out of range");
+      }
+      out = static_cast<std::remove_reference_t<decltype(out)>>(d);
+      return {};
+    };
+    auto flag = [&](bool& out) -> Status {
+      if (!v.is_bool()) return badOption(key, "must be true or false");
+      out = v.get_bool();
+      return {};
+    };
+    if (key == "replicaId") { CG_RETURN_IF_ERROR(hex(o.store.replicaId)); haveReplica = true; }
+    else if (key == "epoch") { CG_RETURN_IF_ERROR(hex(o.store.logEpoch)); haveEpoch = true; }
+    else if (key == "opLogWindow") CG_RETURN_IF_ERROR(count(o.store.opLogWindow, 1, 1e6));
+    else if (key == "maxClockAheadMs") CG_RETURN_IF_ERROR(count(o.store.maxClockAheadMs, 1, 864e5));
+    else if (key == "maxRecords") CG_RETURN_IF_ERROR(count(o.store.maxRecords, 1, 1e9));
+    else if (key == "maxGhostRecords") CG_RETURN_IF_ERROR(count(o.store.maxGhostRecords, 0, 1e9));
+    else if (key == "maxPeers") CG_RETURN_IF_ERROR(count(o.maxPeers, 1, 4096));
+    else if (key == "maxDeferredOps") CG_RETURN_IF_ERROR(count(o.maxDeferredOps, 1, 1e6));
+    else if (key == "compactAfterRecords") CG_RETURN_IF_ERROR(count(o.compactAfterRecords, 1, 1e9));
+    else if (key == "middleware") CG_RETURN_IF_ERROR(flag(o.middleware));
+    else if (key == "liveOverMesh") CG_RETURN_IF_ERROR(flag(o.liveOverMesh));
+    else return Status::invalidArgument("unknown engine option '" + key + "'");
+  }
+  if (!haveReplica) return Status::invalidArgument("engine options need \"replicaId\" (16 hex digits)");
+  if (!haveEpoch) return Status::invalidArgument("engine options need \"epoch\" (16 hex digits)");
+  return o;
+}
+
+Bytes encodeOpBatch(const std::vector<crdt::Op>& ops) {
+  Bytes out;
+  ByteSink sink{out};
+  Packer pk(sink);
+  pk.pack_array(static_cast<std::uint32_t>(ops.size()));
+  for (const auto& op : ops) {
+    pk.pack_array(3);
+    pk.pack(static_cast<std::uint8_t>(op.type));
+    packStr(pk, op.id);
+    switch (op.type) {
+      case crdt::OpType::kPut: crdt::packObject(pk, *op.value); break;
+      case crdt::OpType::kRemove: pk.pack_nil(); break;
+      case crdt::OpType::kLink:
+      case crdt::OpType::kUnlink: packStr(pk, op.target); break;
+    }
+  }
+  return out;
+}
 
 Result<std::vector<crdt::Op>> decodeOpBatch(ByteView bytes, const Limits& limits) {
   CG_ASSIGN_OR_RETURN(auto handle, crdt::unpackOne(bytes, limits));
   const msgpack::object& o = handle.get();
   if (o.type != msgpack::type::ARRAY) return Status::invalidArgument("an op batch is an array");
-  if (o.via.array.size > limits.maxOpsPerMessage) return Status::tooLarge("too many ops in one batch");
+  if (o.via.array.size > limits.maxOpsPerWrite) return Status::tooLarge("more than " + std::to_string(limits.maxOpsPerWrite) + " ops in one write");
   std::vector<crdt::Op> ops;
   ops.reserve(o.via.array.size);
   for (std::uint32_t i = 0; i < o.via.array.size; ++i) {
@@ -54,41 +126,30 @@ Result<std::vector<crdt::Op>> decodeOpBatch(ByteView bytes, const Limits& limits
   return ops;
 }
 
-Result<std::vector<std::string>> decodeIdList(ByteView bytes, const Limits& limits) {
+Result<query::QueryOptions> decodeQueryOptions(ByteView bytes, const Limits& limits) {
+  CG_ASSIGN_OR_RETURN(auto options, crdt::decodeObject(bytes, limits));
+  return query::parseQueryOptions(boost::json::value(std::move(options)));
+}
+
+Result<std::vector<bool>> decodeKeep(ByteView bytes, const Limits& limits) {
   CG_ASSIGN_OR_RETURN(auto handle, crdt::unpackOne(bytes, limits));
   const msgpack::object& o = handle.get();
-  if (o.type != msgpack::type::ARRAY) return Status::invalidArgument("an id list is an array of strings");
-  std::vector<std::string> ids;
-  ids.reserve(o.via.array.size);
+  if (o.type != msgpack::type::ARRAY) return Status::invalidArgument("a keep list is an array of booleans");
+  std::vector<bool> keep(o.via.array.size);
   for (std::uint32_t i = 0; i < o.via.array.size; ++i) {
-    const msgpack::object& x = o.via.array.ptr[i];
-    if (x.type != msgpack::type::STR) return Status::invalidArgument("id " + std::to_string(i) + " is not a string");
-    ids.emplace_back(x.via.str.ptr, x.via.str.size);
+    if (o.via.array.ptr[i].type != msgpack::type::BOOLEAN) return Status::invalidArgument("a keep list is an array of booleans");
+    keep[i] = o.via.array.ptr[i].via.boolean;
   }
-  return ids;
+  return keep;
 }
 
-Bytes encodeWriteResult(const std::vector<Bytes>& messages, const graph::ApplyReport& report) {
+Bytes encodePrepared(const Engine::Prepared& p) {
   Bytes out;
   ByteSink sink{out};
   Packer pk(sink);
-  pk.pack_array(4);
-  packBins(pk, messages);
-  packStrings(pk, report.changedIds);
-  pk.pack(report.firstSeq);
-  pk.pack(report.lastSeq);
-  return out;
-}
-
-Bytes encodeApplyReport(const graph::ApplyReport& report) {
-  Bytes out;
-  ByteSink sink{out};
-  Packer pk(sink);
-  pk.pack_array(4);
-  pk.pack(static_cast<std::uint64_t>(report.applied));
-  pk.pack(static_cast<std::uint64_t>(report.stale));
-  pk.pack(static_cast<std::uint64_t>(report.deferred));
-  packStrings(pk, report.changedIds);
+  pk.pack_array(2);
+  pk.pack(p.ticket);
+  packBins(pk, p.records);
   return out;
 }
 
@@ -143,10 +204,8 @@ Bytes encodeSubscription(const graph::Store& store, std::uint32_t id, const std:
   return out;
 }
 
-Bytes encodeEvents(const graph::Store& store, const std::vector<query::ChangeEvent>& events) {
-  Bytes out;
-  ByteSink sink{out};
-  Packer pk(sink);
+namespace {
+void packEvents(Packer& pk, const graph::Store& store, const std::vector<query::ChangeEvent>& events) {
   pk.pack_array(static_cast<std::uint32_t>(events.size()));
   for (const auto& e : events) {
     pk.pack_array(4);
@@ -157,16 +216,129 @@ Bytes encodeEvents(const graph::Store& store, const std::vector<query::ChangeEve
     if (e.action != query::Action::kRemoved && n && n->exists()) packNode(pk, store, e.id, *n);
     else pk.pack_nil();
   }
-  return out;
 }
 
-Bytes encodeReceiveResult(const std::vector<Bytes>& replies, const std::vector<std::string>& changedIds) {
+void packInspectedOp(Packer& pk, const crdt::Envelope& e) {
+  pk.pack_array(6);
+  pk.pack(static_cast<std::uint8_t>(e.op.type));
+  packStr(pk, e.op.id);
+  switch (e.op.type) {
+    case crdt::OpType::kPut: crdt::packObject(pk, *e.op.value); break;
+    case crdt::OpType::kRemove: pk.pack_nil(); break;
+    case crdt::OpType::kLink:
+    case crdt::OpType::kUnlink: packStr(pk, e.op.target); break;
+  }
+  pk.pack(e.clock.wall);
+  pk.pack(e.clock.counter);
+  packStr(pk, encodeHex64(e.clock.peer));
+}
+}  // namespace
+
+Bytes encodeEffects(const graph::Store& store, const Effects& fx) {
+  // Each distinct buffer once, however many sends name it.
+  std::vector<const Bytes*> blobs;
+  std::unordered_map<const Bytes*, std::uint32_t> blobIndex;
+  auto blob = [&](const std::shared_ptr<const Bytes>& b) {
+    auto [it, fresh] = blobIndex.try_emplace(b.get(), static_cast<std::uint32_t>(blobs.size()));
+    if (fresh) blobs.push_back(b.get());
+    return it->second;
+  };
+  std::vector<std::pair<const std::string*, std::uint32_t>> sends;
+  sends.reserve(fx.sends.size());
+  for (const auto& s : fx.sends) sends.push_back({&s.peer, blob(s.bytes)});
+  std::vector<std::uint32_t> broadcast;
+  for (const auto& b : fx.broadcast) broadcast.push_back(blob(b));
+
   Bytes out;
   ByteSink sink{out};
   Packer pk(sink);
-  pk.pack_array(2);
-  packBins(pk, replies);
-  packStrings(pk, changedIds);
+  pk.pack_array(11);
+  pk.pack(static_cast<std::uint8_t>(fx.status.code()));
+  packStr(pk, fx.status.message());
+  packBins(pk, fx.persist);
+  pk.pack_array(static_cast<std::uint32_t>(blobs.size()));
+  for (const Bytes* b : blobs) crdt::packBin(pk, *b);
+  pk.pack_array(static_cast<std::uint32_t>(sends.size()));
+  for (const auto& [peer, index] : sends) {
+    pk.pack_array(2);
+    packStr(pk, *peer);
+    pk.pack(index);
+  }
+  pk.pack_array(static_cast<std::uint32_t>(broadcast.size()));
+  for (std::uint32_t index : broadcast) pk.pack(index);
+  packEvents(pk, store, fx.events);
+  packStrings(pk, fx.synced);
+  pk.pack_array(static_cast<std::uint32_t>(fx.failed.size()));
+  for (const auto& f : fx.failed) {
+    pk.pack_array(3);
+    packStr(pk, f.peer);
+    pk.pack(static_cast<std::uint8_t>(f.status.code()));
+    packStr(pk, f.status.message());
+  }
+  if (fx.inspect) {
+    pk.pack_array(4);
+    pk.pack(fx.inspect->ticket);
+    packStr(pk, fx.inspect->peer);
+    fx.inspect->relayed ? pk.pack_true() : pk.pack_false();
+    pk.pack_array(static_cast<std::uint32_t>(fx.inspect->ops.size()));
+    for (const auto& e : fx.inspect->ops) packInspectedOp(pk, e);
+  } else {
+    pk.pack_nil();
+  }
+  fx.compact ? pk.pack_true() : pk.pack_false();
+  return out;
+}
+
+Bytes encodeStats(const Engine& engine) {
+  const EngineStats& s = engine.stats();
+  const graph::Store& store = engine.store();
+  std::pair<const char*, std::uint64_t> fields[] = {
+      {"writes", s.writes}, {"writesAborted", s.writesAborted},
+      {"messagesReceived", s.messagesReceived}, {"messagesRefused", s.messagesRefused},
+      {"opsApplied", s.opsApplied}, {"opsStale", s.opsStale}, {"opsDeferred", s.opsDeferred},
+      {"deferredApplied", s.deferredApplied}, {"deferredDropped", s.deferredDropped},
+      {"opsOverQuota", s.opsOverQuota}, {"opsFiltered", s.opsFiltered},
+      {"relayedReceived", s.relayedReceived}, {"relayedRefused", s.relayedRefused},
+      {"recordsLoaded", s.recordsLoaded}, {"recordsRefused", s.recordsRefused}, {"recordsPersisted", s.recordsPersisted},
+      {"peersRefused", s.peersRefused}, {"sessionsRestarted", s.sessionsRestarted}, {"sessionsFailed", s.sessionsFailed},
+      {"liveDropped", s.liveDropped},
+      {"nodes", store.liveCount()}, {"records", store.recordCount()}, {"ghostRecords", store.ghostCount()},
+      {"deferred", engine.deferredCount()}, {"peers", engine.peerCount()},
+  };
+  Bytes out;
+  ByteSink sink{out};
+  Packer pk(sink);
+  pk.pack_map(static_cast<std::uint32_t>(std::size(fields)));
+  for (const auto& [name, value] : fields) {
+    packStr(pk, name);
+    pk.pack(value);
+  }
+  return out;
+}
+
+Bytes encodeSessionStats(const sync::SyncSession& session) {
+  const sync::SessionStats& s = session.stats();
+  std::pair<const char*, std::uint64_t> fields[] = {
+      {"messagesSent", s.messagesSent}, {"messagesReceived", s.messagesReceived},
+      {"bytesSent", s.bytesSent}, {"bytesReceived", s.bytesReceived},
+      {"opsReceived", s.opsReceived}, {"opsApplied", s.opsApplied}, {"opsDeferred", s.opsDeferred},
+      {"opsFiltered", s.opsFiltered}, {"reconMessages", s.reconMessages}, {"restarts", s.restarts},
+      {"staleIgnored", s.staleIgnored}, {"needsDeduplicated", s.needsDeduplicated}, {"liveDropped", s.liveDropped},
+      {"inFlight", session.inFlight()}, {"queuedBytes", session.queuedBytes()},
+  };
+  static const char* plans[] = {"none", "delta", "state", "recon"};
+  Bytes out;
+  ByteSink sink{out};
+  Packer pk(sink);
+  pk.pack_map(static_cast<std::uint32_t>(std::size(fields) + 2));
+  packStr(pk, "plan");
+  packStr(pk, plans[static_cast<int>(session.incomingPlan())]);
+  packStr(pk, "synced");
+  session.synced() ? pk.pack_true() : pk.pack_false();
+  for (const auto& [name, value] : fields) {
+    packStr(pk, name);
+    pk.pack(value);
+  }
   return out;
 }
 

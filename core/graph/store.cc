@@ -31,15 +31,25 @@ Envelope Store::valueEnvelope(const std::string& id, const NodeRecord& n) const 
   return e;
 }
 
-bool Store::applyOne(const Envelope& e, ApplyReport& report) {
+bool Store::applyOne(const Envelope& e, Source source, ApplyReport& report) {
   auto it = nodes_.find(e.op.id);
   NodeRecord* n = it == nodes_.end() ? nullptr : &it->second;
   bool changed = false;
+  // A new record from elsewhere counts against the quotas; one that holds
+  // no value (a remove or unlink of a node never seen) against both.
+  bool newGhost = false;
+  if (!n && source == Source::kPeer) {
+    newGhost = e.op.type != OpType::kPut && e.op.type != OpType::kLink;
+    if (nodes_.size() >= options_.maxRecords || (newGhost && ghosts_ >= options_.maxGhostRecords)) {
+      ++report.overQuota;
+      return false;
+    }
+  }
   if (e.op.type == OpType::kPut || e.op.type == OpType::kRemove) {
     hlc::Timestamp current = n ? n->clock : hlc::Timestamp{};
     bool wins = e.clock > current || (n && e.clock == current && !current.isZero() && winsTie(e, valueEnvelope(e.op.id, *n)));
     if (wins) {
-      if (!n) n = &nodes_[e.op.id];
+      if (!n) n = newRecord(e.op.id, newGhost);
       bool wasLive = n->exists();
       total_ -= n->itemHash;
       n->itemHash -= valueElementHash(e.op.id, *n);
@@ -51,6 +61,10 @@ bool Store::applyOne(const Envelope& e, ApplyReport& report) {
       n->itemHash += valueElementHash(e.op.id, *n);
       total_ += n->itemHash;
       if (n->exists() != wasLive) n->exists() ? ++live_ : --live_;
+      if (n->ghost && n->exists()) {
+        n->ghost = false;
+        --ghosts_;
+      }
       changed = true;
     }
   } else {
@@ -67,7 +81,7 @@ bool Store::applyOne(const Envelope& e, ApplyReport& report) {
       wins = winsTie(e, held);
     }
     if (wins) {
-      if (!n) n = &nodes_[e.op.id];
+      if (!n) n = newRecord(e.op.id, newGhost);
       EdgeState& s = n->edges[e.op.target];
       total_ -= n->itemHash;
       if (edge) n->itemHash -= edgeElementHash(e.op.id, e.op.target, s);
@@ -92,7 +106,14 @@ bool Store::applyOne(const Envelope& e, ApplyReport& report) {
   return true;
 }
 
-Result<std::vector<Envelope>> Store::write(std::vector<Op> ops, ApplyReport* reportOut) {
+NodeRecord* Store::newRecord(const std::string& id, bool ghost) {
+  NodeRecord* n = &nodes_[id];
+  n->ghost = ghost;
+  ghosts_ += ghost;
+  return n;
+}
+
+Result<std::vector<Envelope>> Store::stamp(std::vector<Op> ops) {
   // Check the whole batch first, against the state it will meet.
   std::unordered_map<std::string_view, bool> pending;  // existence after earlier ops of the batch
   auto existsNow = [&](std::string_view id) {
@@ -115,18 +136,22 @@ Result<std::vector<Envelope>> Store::write(std::vector<Op> ops, ApplyReport* rep
       case OpType::kUnlink: break;
     }
   }
-  ApplyReport report;
+  std::uint64_t physical = hlc_.physicalMs();
+  if (physical < kSaneWallMs) {
+    return Status::internal("the host clock reads " + std::to_string(physical) +
+                            " ms since 1970; local writes need a real wall clock");
+  }
   std::vector<Envelope> out;
   out.reserve(ops.size());
-  std::unordered_set<std::string_view> seen;
-  for (Op& op : ops) {
-    Envelope e{std::move(op), hlc_.now(), {}, {}};
-    applyOne(e, report);  // a fresh local clock always wins
-    out.push_back(std::move(e));
-    if (seen.insert(out.back().op.id).second) report.changedIds.push_back(out.back().op.id);
-  }
-  if (reportOut) *reportOut = std::move(report);
+  for (Op& op : ops) out.push_back({std::move(op), hlc_.now(), {}, {}});
   return out;
+}
+
+Result<std::vector<Envelope>> Store::write(std::vector<Op> ops, ApplyReport* reportOut) {
+  CG_ASSIGN_OR_RETURN(std::vector<Envelope> envelopes, stamp(std::move(ops)));
+  ApplyReport report = apply(envelopes, Source::kOwn);
+  if (reportOut) *reportOut = std::move(report);
+  return envelopes;
 }
 
 namespace {
@@ -160,32 +185,16 @@ Result<Envelope> Store::unlink(std::string source, std::string target) {
   return single(write(std::move(ops)));
 }
 
-Result<ApplyReport> Store::applyRemote(const std::vector<Envelope>& batch, crdt::Verifier& verifier) {
-  return applyBatch(batch, verifier, true);
-}
-
-Result<ApplyReport> Store::applyTrusted(const std::vector<Envelope>& batch, crdt::Verifier& verifier) {
-  return applyBatch(batch, verifier, false);
-}
-
-Result<ApplyReport> Store::applyBatch(const std::vector<Envelope>& batch, crdt::Verifier& verifier, bool checkSkew) {
-  std::vector<bool> skewed(batch.size(), false);
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    Status s = verifier.verify(batch[i]);
-    if (!s.ok()) return s.withContext("envelope " + std::to_string(i));
-    skewed[i] = checkSkew && !hlc_.check(batch[i].clock).ok();
-  }
+ApplyReport Store::apply(const std::vector<Envelope>& batch, Source source, std::vector<bool>* applied) {
   ApplyReport report;
   std::unordered_set<std::string_view> seen;
+  if (applied) applied->assign(batch.size(), false);
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (skewed[i]) {
-      ++report.deferred;
-      continue;
-    }
     const Envelope& e = batch[i];
-    if (checkSkew) (void)hlc_.update(e.clock);  // checked above
-    else hlc_.observe(e.clock);
-    if (applyOne(e, report) && seen.insert(e.op.id).second) report.changedIds.push_back(e.op.id);
+    hlc_.observe(e.clock);
+    if (!applyOne(e, source, report)) continue;
+    if (applied) (*applied)[i] = true;
+    if (seen.insert(e.op.id).second) report.changedIds.push_back(e.op.id);
   }
   return report;
 }
@@ -232,17 +241,12 @@ std::array<std::uint8_t, 32> Store::digest() const {
 
 void Store::clear(std::uint64_t newEpoch) {
   nodes_.clear();
-  watermarks_.clear();
   live_ = 0;
+  ghosts_ = 0;
   total_ = {};
   log_.reset(newEpoch);
   options_.logEpoch = newEpoch;
   ++version_;
-}
-
-Watermark Store::watermark(hlc::PeerId peer) const {
-  auto it = watermarks_.find(peer);
-  return it == watermarks_.end() ? Watermark{} : it->second;
 }
 
 }  // namespace cellgraph::graph

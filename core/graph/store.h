@@ -10,7 +10,9 @@
 //
 // Applying any set of envelopes in any order, with duplicates, yields the
 // same state (tests/convergence). Writes are atomic: a batch is checked
-// whole before any op applies. Not thread-safe; one owner.
+// whole before any op applies. What comes from elsewhere is checked by the
+// verification gate before it reaches apply() (core/api/gate.h); the store
+// trusts its caller. Not thread-safe; one owner.
 #pragma once
 
 #include <cstdint>
@@ -28,10 +30,14 @@
 #include "core/base/status.h"
 #include "core/crdt/envelope.h"
 #include "core/crdt/op_log.h"
-#include "core/crdt/verifier.h"
 #include "core/hlc/hlc.h"
 
 namespace cellgraph::graph {
+
+// Wall clocks before 2001-09-09 (1e12 ms) are a host that never set its
+// clock: local writes refuse to stamp with them (a zero clock is refused by
+// every peer).
+inline constexpr std::uint64_t kSaneWallMs = 1'000'000'000'000ull;
 
 using crdt::Envelope;
 using crdt::Op;
@@ -51,6 +57,7 @@ struct NodeRecord {
   Bytes author, signature;
   std::map<std::string, EdgeState, std::less<>> edges;
   Hash128 itemHash;      // reconciliation item: sum of element hashes
+  bool ghost = false;    // created by a remote remove/unlink; never held a value here
   bool exists() const { return value != nullptr; }
 };
 
@@ -60,18 +67,27 @@ struct StoreOptions {
   std::uint64_t maxClockAheadMs = 60'000;
   std::size_t opLogWindow = 10'000;
   Limits limits;
+  // Records that ops from elsewhere may create, in all; beyond, such ops are
+  // skipped and counted (ApplyReport::overQuota). Local writes are not capped.
+  std::size_t maxRecords = 4'000'000;
+  // Records that hold only what a remove or unlink of a node never seen here
+  // left (a "ghost"): the tombstone is kept so an older put cannot undo the
+  // remove, but a peer could otherwise mint them without end. Beyond the
+  // quota such ops are skipped and counted; reconciliation brings the remove
+  // again once the node itself arrives.
+  std::size_t maxGhostRecords = 10'000;
 };
 
-// A peer's op log position this replica has fully received.
-struct Watermark {
-  std::uint64_t epoch = 0;
-  std::uint64_t seq = 0;
-};
+// Where envelopes being applied come from: this replica's own history
+// (local writes, its own storage) or a peer; only peers are capped by the
+// quotas.
+enum class Source : std::uint8_t { kOwn, kPeer };
 
 struct ApplyReport {
-  std::size_t applied = 0;   // changed state (and were logged)
-  std::size_t stale = 0;     // older than, or equal to, what we hold
-  std::size_t deferred = 0;  // refused for clock skew; offer again later
+  std::size_t applied = 0;    // changed state (and were logged)
+  std::size_t stale = 0;      // older than, or equal to, what we hold
+  std::size_t deferred = 0;   // held back by the gate (clock skew); offered again later
+  std::size_t overQuota = 0;  // skipped: maxRecords or maxGhostRecords reached
   std::uint64_t firstSeq = 0, lastSeq = 0;  // log range of the applied ops (0 if none)
   std::vector<std::string> changedIds;      // nodes whose state changed, in apply order, unique
 };
@@ -81,23 +97,24 @@ class Store {
   // `clock` must outlive the store.
   Store(Clock& clock, StoreOptions options);
 
-  // Local writes: each op gets a fresh clock; the batch applies whole or not
-  // at all. link needs both nodes to exist (after earlier ops of the batch);
-  // put values are checked against the limits. Returns the envelopes to
-  // broadcast, in order; report.firstSeq..lastSeq is their log range.
+  // Local writes, in two steps so that a write can be made durable before
+  // it is visible: stamp() checks a batch against the state it will meet
+  // (link needs both nodes to exist, after earlier ops of the batch; put
+  // values within the limits) and gives each op a fresh clock, changing
+  // nothing but the clock; apply() then makes it visible.
+  Result<std::vector<Envelope>> stamp(std::vector<Op> ops);
+  // stamp() and apply() at once. Returns the envelopes, in order;
+  // report.firstSeq..lastSeq is their log range.
   Result<std::vector<Envelope>> write(std::vector<Op> ops, ApplyReport* report = nullptr);
   Result<Envelope> put(std::string id, boost::json::object value);
   Result<Envelope> remove(std::string id);
   Result<Envelope> link(std::string source, std::string target);
   Result<Envelope> unlink(std::string source, std::string target);
 
-  // Remote envelopes: every one passes `verifier`; any refusal refuses the
-  // batch (nothing applied). Ops too far ahead of our clock are deferred.
-  Result<ApplyReport> applyRemote(const std::vector<Envelope>& batch, crdt::Verifier& verifier);
-  // Reloading this replica's own persisted state: the same gate, but no
-  // clock-skew deferral (the ops were accepted before; a clock that moved
-  // back since must not drop them).
-  Result<ApplyReport> applyTrusted(const std::vector<Envelope>& batch, crdt::Verifier& verifier);
+  // Applies envelopes that passed the verification gate (core/api/gate.h):
+  // nothing here checks them again. The clock moves past each one.
+  // `applied`, when given, gets one flag per envelope: it changed state.
+  ApplyReport apply(const std::vector<Envelope>& batch, Source source, std::vector<bool>* applied = nullptr);
 
   // Reads.
   const NodeRecord* find(std::string_view id) const;
@@ -106,6 +123,7 @@ class Store {
   std::vector<std::string> visibleEdges(const NodeRecord& node) const;
   std::size_t liveCount() const { return live_; }
   std::size_t recordCount() const { return nodes_.size(); }
+  std::size_t ghostCount() const { return ghosts_; }
   const std::map<std::string, NodeRecord, std::less<>>& records() const { return nodes_; }
 
   // The envelopes that reproduce a record's state on another replica.
@@ -113,8 +131,7 @@ class Store {
   // BLAKE2b-256 over every record (values included): equal on converged replicas.
   std::array<std::uint8_t, 32> digest() const;
 
-  // Removes every record, forgets every watermark (we no longer hold what
-  // they vouched for) and restarts the op log under `newEpoch`, so peers'
+  // Removes every record and restarts the op log under `newEpoch`, so peers'
   // watermarks for us stop matching. The HLC is kept: new ops still order
   // after everything this replica ever wrote. Peers repopulate the store.
   void clear(std::uint64_t newEpoch);
@@ -123,15 +140,13 @@ class Store {
   const crdt::OpLog& log() const { return log_; }
   hlc::Hlc& clock() { return hlc_; }
   const StoreOptions& options() const { return options_; }
-  Watermark watermark(hlc::PeerId peer) const;
-  void setWatermark(hlc::PeerId peer, Watermark w) { watermarks_[peer] = w; }
   std::uint64_t version() const { return version_; }  // bumps on every change
   // Sum of every record's item hash: the whole set's reconciliation fingerprint.
   Fingerprint fingerprint() const { return {total_, nodes_.size()}; }
 
  private:
-  bool applyOne(const Envelope& e, ApplyReport& report);
-  Result<ApplyReport> applyBatch(const std::vector<Envelope>& batch, crdt::Verifier& verifier, bool checkSkew);
+  bool applyOne(const Envelope& e, Source source, ApplyReport& report);
+  NodeRecord* newRecord(const std::string& id, bool ghost);
   Envelope valueEnvelope(const std::string& id, const NodeRecord& n) const;
   static Hash128 valueElementHash(const std::string& id, const NodeRecord& n);
   static Hash128 edgeElementHash(const std::string& id, const std::string& target, const EdgeState& e);
@@ -140,8 +155,8 @@ class Store {
   hlc::Hlc hlc_;
   crdt::OpLog log_;
   std::map<std::string, NodeRecord, std::less<>> nodes_;
-  std::unordered_map<hlc::PeerId, Watermark> watermarks_;
   std::size_t live_ = 0;
+  std::size_t ghosts_ = 0;
   Hash128 total_;
   std::uint64_t version_ = 0;
 };

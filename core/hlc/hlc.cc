@@ -40,9 +40,14 @@ Timestamp Hlc::now() {
   return t;
 }
 
-Status Hlc::check(const Timestamp& remote) {
+bool Hlc::tooFarAhead(const Timestamp& remote) const {
   std::uint64_t physical = clock_.nowMs();
-  if (remote.wall > physical && remote.wall - physical > maxAheadMs_) {
+  return remote.wall > physical && remote.wall - physical > maxAheadMs_;
+}
+
+Status Hlc::check(const Timestamp& remote) const {
+  std::uint64_t physical = clock_.nowMs();
+  if (tooFarAhead(remote)) {
     return Status::clockSkew("timestamp " + remote.toString() + " is " + std::to_string(remote.wall - physical) +
                              " ms ahead of this clock (limit " + std::to_string(maxAheadMs_) + " ms)");
   }

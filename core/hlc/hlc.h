@@ -35,12 +35,15 @@ class Hlc {
 
   Timestamp now();
   // Checks the bound without touching the clock.
-  Status check(const Timestamp& remote);
+  Status check(const Timestamp& remote) const;
+  bool tooFarAhead(const Timestamp& remote) const;
   // check(), then advances past `remote` on success.
   Status update(const Timestamp& remote);
   // Moves past `remote` unconditionally (this replica's own stored history).
   void observe(const Timestamp& remote);
   const Timestamp& last() const { return last_; }
+  // The host's wall clock now, in ms (what now() and check() compare with).
+  std::uint64_t physicalMs() const { return clock_.nowMs(); }
   PeerId self() const { return self_; }
   std::uint64_t maxAheadMs() const { return maxAheadMs_; }
 

@@ -58,6 +58,7 @@ struct Describer {
     for (const auto& id : r.need) need.push_back(json::value(id));
     return {{"type", "recon"}, {"ranges", std::move(ranges)}, {"need", std::move(need)}};
   }
+  json::value operator()(const Flow& f) { return {{"type", "flow"}, {"consumed", f.consumed}}; }
 };
 
 }  // namespace

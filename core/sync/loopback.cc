@@ -21,7 +21,7 @@ LoopbackResult runLoopback(SyncSession& a, SyncSession& b, int maxFlights) {
           r.status = replies.status();
           return r;
         }
-        for (Bytes& x : *replies) outbox->push_back(std::move(x));
+        for (auto& x : *replies) outbox->push_back(*x);
       }
     }
     toA = std::move(nextA);

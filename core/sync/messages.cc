@@ -61,6 +61,12 @@ struct Encoder {
     pk.pack_array(static_cast<std::uint32_t>(r.need.size()));
     for (const auto& id : r.need) packStr(pk, id);
   }
+  void operator()(const Flow& f) {
+    pk.pack_array(3);
+    pk.pack(kProtocolVersion);
+    pk.pack(static_cast<std::uint8_t>(MessageType::kFlow));
+    pk.pack(f.consumed);
+  }
 };
 
 Status malformed(const std::string& what) { return Status::invalidArgument("malformed sync message: " + what); }
@@ -173,6 +179,7 @@ Result<Message> decodeRecon(const msgpack::object_array& a, const Limits& limits
   const msgpack::object& need = a.ptr[3];
   if (need.type != msgpack::type::ARRAY) return malformed("need is not an array");
   if (need.via.array.size > limits.maxOpsPerMessage) return Status::tooLarge("too many needed ids");
+  r.need.reserve(need.via.array.size);
   for (std::uint32_t i = 0; i < need.via.array.size; ++i) {
     CG_ASSIGN_OR_RETURN(std::string n, id(need.via.array.ptr[i], limits));
     r.need.push_back(std::move(n));
@@ -205,49 +212,70 @@ Result<Message> decodeMessage(ByteView bytes, const Limits& limits) {
     case MessageType::kHello: return decodeHello(o.via.array);
     case MessageType::kOps: return decodeOps(o.via.array, limits);
     case MessageType::kRecon: return decodeRecon(o.via.array, limits);
+    case MessageType::kFlow: {
+      Flow f;
+      if (o.via.array.size != 3 || !u64(o.via.array.ptr[2], f.consumed)) return malformed("flow is [1, 4, consumed]");
+      return Message{f};
+    }
   }
   return malformed("unknown message type " + std::to_string(type));
 }
 
-std::vector<Bytes> encodeOpsChunked(const Ops& header, const std::vector<crdt::Envelope>& envelopes,
-                                    std::size_t maxBytes, const std::vector<std::uint64_t>* seqs) {
+OpsChunker::OpsChunker(Ops header, std::size_t maxBytes, std::size_t maxOps)
+    : header_(std::move(header)), maxBytes_(maxBytes), maxOps_(std::max<std::size_t>(maxOps, 1)),
+      chunkFirst_(header_.firstSeq) {
+  header_.envelopes.clear();
+}
+
+std::optional<Bytes> OpsChunker::add(const crdt::Envelope& e, std::uint64_t seq) {
   constexpr std::size_t kHeaderRoom = 64;
-  std::vector<Bytes> out;
-  Bytes body, one;
-  std::size_t count = 0, next = 0;  // envelopes in the chunk; index of the next envelope
-  std::uint64_t chunkFirst = header.firstSeq;
-  auto flush = [&](bool last) {
-    std::uint64_t chunkLast = header.lastSeq;
-    if (seqs && !last) chunkLast = (*seqs)[next - 1];
-    Bytes msg;
-    ByteSink sink{msg};
-    Packer pk(sink);
-    pk.pack_array(8);
-    pk.pack(kProtocolVersion);
-    pk.pack(static_cast<std::uint8_t>(MessageType::kOps));
-    pk.pack(static_cast<std::uint8_t>(header.mode));
-    pk.pack(header.epoch);
-    pk.pack(chunkFirst);
-    pk.pack(chunkLast);
-    (last && header.final) ? pk.pack_true() : pk.pack_false();
-    pk.pack_array(static_cast<std::uint32_t>(count));
-    msg.insert(msg.end(), body.begin(), body.end());
-    out.push_back(std::move(msg));
-    chunkFirst = chunkLast + 1;
-    count = 0;
-    body.clear();
-  };
-  for (const auto& e : envelopes) {
-    one.clear();
-    ByteSink sink{one};
-    Packer pk(sink);
-    crdt::packEnvelope(pk, e);
-    if (count > 0 && body.size() + one.size() + kHeaderRoom > maxBytes) flush(false);
-    body.insert(body.end(), one.begin(), one.end());
-    ++count;
-    ++next;
+  one_.clear();
+  ByteSink sink{one_};
+  Packer pk(sink);
+  crdt::packEnvelope(pk, e);
+  std::optional<Bytes> full;
+  if (count_ > 0 && (body_.size() + one_.size() + kHeaderRoom > maxBytes_ || count_ >= maxOps_)) {
+    full = finish(lastAdded_, false);
   }
-  flush(true);
+  body_.insert(body_.end(), one_.begin(), one_.end());
+  ++count_;
+  lastAdded_ = seq;
+  return full;
+}
+
+Bytes OpsChunker::flush(bool last) { return finish(last ? header_.lastSeq : lastAdded_, last && header_.final); }
+
+Bytes OpsChunker::finish(std::uint64_t lastSeq, bool final) {
+  // Chunks of a range without seqs (state, repair) all carry the header's.
+  bool ranged = header_.mode == OpsMode::kLive || header_.mode == OpsMode::kDelta;
+  if (!ranged) lastSeq = header_.lastSeq;
+  Bytes msg;
+  ByteSink sink{msg};
+  Packer pk(sink);
+  pk.pack_array(8);
+  pk.pack(kProtocolVersion);
+  pk.pack(static_cast<std::uint8_t>(MessageType::kOps));
+  pk.pack(static_cast<std::uint8_t>(header_.mode));
+  pk.pack(header_.epoch);
+  pk.pack(ranged ? chunkFirst_ : header_.firstSeq);
+  pk.pack(lastSeq);
+  final ? pk.pack_true() : pk.pack_false();
+  pk.pack_array(static_cast<std::uint32_t>(count_));
+  msg.insert(msg.end(), body_.begin(), body_.end());
+  if (ranged) chunkFirst_ = lastSeq + 1;
+  count_ = 0;
+  body_.clear();
+  return msg;
+}
+
+std::vector<Bytes> encodeOpsChunked(const Ops& header, const std::vector<crdt::Envelope>& envelopes,
+                                    std::size_t maxBytes, std::size_t maxOps, const std::vector<std::uint64_t>* seqs) {
+  OpsChunker chunker(header, maxBytes, maxOps);
+  std::vector<Bytes> out;
+  for (std::size_t i = 0; i < envelopes.size(); ++i) {
+    if (auto full = chunker.add(envelopes[i], seqs ? (*seqs)[i] : 0)) out.push_back(std::move(*full));
+  }
+  out.push_back(chunker.flush(true));
   return out;
 }
 

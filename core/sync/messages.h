@@ -20,7 +20,7 @@ namespace cellgraph::sync {
 
 inline constexpr std::uint64_t kProtocolVersion = 1;
 
-enum class MessageType : std::uint8_t { kHello = 1, kOps = 2, kRecon = 3 };
+enum class MessageType : std::uint8_t { kHello = 1, kOps = 2, kRecon = 3, kFlow = 4 };
 
 struct Hello {
   std::uint64_t replica = 0;
@@ -65,17 +65,48 @@ struct Recon {
   std::vector<std::string> need;  // ids whose element envelopes the sender asks for
 };
 
-using Message = std::variant<Hello, Ops, Recon>;
+// Flow control (PROTOCOL.md §4): "I have processed `consumed` bytes of the
+// messages you sent in this session" (every message but FLOW counts).
+struct Flow {
+  std::uint64_t consumed = 0;
+};
+
+using Message = std::variant<Hello, Ops, Recon, Flow>;
 
 Bytes encodeMessage(const Message& m);
 Result<Message> decodeMessage(ByteView bytes, const Limits& limits);
 
-// Encodes `header` with `envelopes` split into messages of at most
-// `maxBytes` each; only the last chunk carries header.final. For live/delta,
-// `seqs[i]` is envelope i's seq in the sender's log (increasing): the chunks
-// tile header.firstSeq..header.lastSeq, each claiming the seqs up to its last
-// envelope. Always yields at least one message.
+// Packs envelopes into OPS messages of at most `maxBytes` and `maxOps`
+// envelopes each (one envelope larger than maxBytes travels alone), encoding
+// each envelope once. For live and delta chunks, add() takes the envelope's
+// seq in the sender's log: a chunk then claims header.firstSeq (or the seq
+// after the previous chunk) up to its last envelope's seq, and the last
+// chunk up to header.lastSeq, so chunks tile the range.
+class OpsChunker {
+ public:
+  OpsChunker(Ops header, std::size_t maxBytes, std::size_t maxOps);
+  // Appends an envelope; returns a full chunk when the envelope did not fit
+  // in the one being built (the envelope starts the next).
+  std::optional<Bytes> add(const crdt::Envelope& e, std::uint64_t seq = 0);
+  // The chunk being built (possibly empty), as the last one when `last`
+  // (header.final and lastSeq apply) or as an intermediate one.
+  Bytes flush(bool last);
+  std::size_t pendingOps() const { return count_; }
+  std::size_t pendingBytes() const { return body_.size(); }
+
+ private:
+  Bytes finish(std::uint64_t lastSeq, bool final);
+  Ops header_;
+  std::size_t maxBytes_, maxOps_;
+  Bytes body_, one_;
+  std::size_t count_ = 0;
+  std::uint64_t chunkFirst_ = 0, lastAdded_ = 0;
+};
+
+// Every envelope through one OpsChunker: at least one message, the last
+// carrying header.final. `seqs[i]` is envelope i's seq (live and delta).
 std::vector<Bytes> encodeOpsChunked(const Ops& header, const std::vector<crdt::Envelope>& envelopes,
-                                    std::size_t maxBytes, const std::vector<std::uint64_t>* seqs = nullptr);
+                                    std::size_t maxBytes, std::size_t maxOps,
+                                    const std::vector<std::uint64_t>* seqs = nullptr);
 
 }  // namespace cellgraph::sync

@@ -19,21 +19,181 @@ void addSkip(Recon& out, const std::optional<std::string>& upper) {
 }
 }  // namespace
 
-SyncSession::SyncSession(graph::Store& store, crdt::Verifier& verifier, SessionOptions options)
-    : store_(store), verifier_(verifier), options_(options), index_(store) {
+// ---- catch-up streams -------------------------------------------------------
+
+class SyncSession::Stream {
+ public:
+  virtual ~Stream() = default;
+  // The next message; nullopt when there is nothing more (done() is then true).
+  virtual std::optional<Bytes> next() = 0;
+  bool done() const { return done_; }
+
+ protected:
+  bool done_ = false;
+};
+
+namespace {
+
+// Records in id order from a cursor, so the store may change between chunks
+// (a record changed behind the cursor reaches the peer as a live batch).
+// The last chunk is final and claims the watermark of the HELLO.
+class StateStream final : public SyncSession::Stream {
+ public:
+  StateStream(const graph::Store& store, Ops header, std::size_t chunkBytes)
+      : store_(store), chunker_(std::move(header), chunkBytes, store.options().limits.maxOpsPerMessage) {}
+
+  std::optional<Bytes> next() override {
+    if (done_) return std::nullopt;
+    const auto& records = store_.records();
+    auto it = cursor_ ? records.upper_bound(*cursor_) : records.begin();
+    for (;;) {
+      for (; at_ < pending_.size(); ++at_) {
+        if (auto full = chunker_.add(pending_[at_])) {
+          ++at_;
+          return full;
+        }
+      }
+      pending_.clear();
+      at_ = 0;
+      if (it == records.end()) {
+        done_ = true;
+        return chunker_.flush(true);
+      }
+      cursor_ = it->first;
+      store_.elementEnvelopes(it->first, it->second, pending_);
+      ++it;
+    }
+  }
+
+ private:
+  const graph::Store& store_;
+  OpsChunker chunker_;
+  std::optional<std::string> cursor_;
+  std::vector<crdt::Envelope> pending_;
+  std::size_t at_ = 0;
+};
+
+// Ops of the log after the peer's watermark, taken when the plan was made
+// (at most one log window of them).
+class DeltaStream final : public SyncSession::Stream {
+ public:
+  DeltaStream(std::vector<crdt::Envelope> ops, std::vector<std::uint64_t> seqs, Ops header, std::size_t chunkBytes,
+              std::size_t maxOps)
+      : ops_(std::move(ops)), seqs_(std::move(seqs)), chunker_(std::move(header), chunkBytes, maxOps) {}
+
+  std::optional<Bytes> next() override {
+    if (done_) return std::nullopt;
+    for (; at_ < ops_.size(); ++at_) {
+      if (auto full = chunker_.add(ops_[at_], seqs_[at_])) {
+        ++at_;
+        return full;
+      }
+    }
+    done_ = true;
+    return chunker_.flush(true);
+  }
+
+ private:
+  std::vector<crdt::Envelope> ops_;
+  std::vector<std::uint64_t> seqs_;
+  OpsChunker chunker_;
+  std::size_t at_ = 0;
+};
+
+// The envelopes of the records a peer asked for (need) or lacks (id lists).
+class RepairStream final : public SyncSession::Stream {
+ public:
+  RepairStream(const graph::Store& store, std::vector<std::string> ids, std::uint64_t epoch, std::size_t chunkBytes)
+      : store_(store), ids_(std::move(ids)),
+        chunker_(Ops{OpsMode::kRepair, epoch, 0, 0, false, {}}, chunkBytes, store.options().limits.maxOpsPerMessage) {}
+
+  std::optional<Bytes> next() override {
+    if (done_) return std::nullopt;
+    for (;;) {
+      for (; at_ < pending_.size(); ++at_) {
+        if (auto full = chunker_.add(pending_[at_])) {
+          ++at_;
+          return full;
+        }
+      }
+      pending_.clear();
+      at_ = 0;
+      if (nextId_ == ids_.size()) {
+        done_ = true;
+        if (chunker_.pendingOps() == 0) return std::nullopt;
+        return chunker_.flush(true);
+      }
+      const std::string& id = ids_[nextId_++];
+      if (const graph::NodeRecord* n = store_.find(id)) store_.elementEnvelopes(id, *n, pending_);
+    }
+  }
+
+ private:
+  const graph::Store& store_;
+  std::vector<std::string> ids_;
+  std::size_t nextId_ = 0;
+  OpsChunker chunker_;
+  std::vector<crdt::Envelope> pending_;
+  std::size_t at_ = 0;
+};
+
+}  // namespace
+
+struct SyncSession::Item {
+  std::shared_ptr<const Bytes> ready;  // when there is no stream
+  std::unique_ptr<Stream> stream;  // produces as the window opens
+  bool live = false;               // counted in queuedLive_
+};
+
+// ---- session ----------------------------------------------------------------
+
+SyncSession::SyncSession(const graph::Store& store, OpSink& sink, LinkWatermark& watermark, ReconIndex& index,
+                         SessionOptions options)
+    : store_(store), sink_(sink), watermark_(watermark), index_(index), options_(options) {
   options_.branching = std::max<std::size_t>(options_.branching, 2);
   options_.leafItems = std::max<std::size_t>(options_.leafItems, 1);
   options_.chunkBytes = std::min(options_.chunkBytes, store.options().limits.maxMessageBytes);
+  options_.ackBytes = std::clamp<std::size_t>(options_.ackBytes, 1, options_.windowBytes);
 }
 
-Bytes SyncSession::count(Bytes b) {
+SyncSession::~SyncSession() = default;
+
+void SyncSession::emit(std::shared_ptr<const Bytes> b, Outgoing& out) {
   ++stats_.messagesSent;
-  stats_.bytesSent += b.size();
-  return b;
+  stats_.bytesSent += b->size();
+  sent_ += b->size();
+  out.push_back(std::move(b));
+}
+
+void SyncSession::pump(Outgoing& out) {
+  while (!outbox_.empty() && inFlight() < options_.windowBytes) {
+    Item& head = *outbox_.front();
+    if (head.stream) {
+      if (auto m = head.stream->next()) emit(std::make_shared<const Bytes>(std::move(*m)), out);
+      if (head.stream->done()) outbox_.pop_front();
+      continue;
+    }
+    if (head.live) queuedLive_ -= head.ready->size();
+    emit(std::move(head.ready), out);
+    outbox_.pop_front();
+  }
+}
+
+bool SyncSession::synced() const {
+  return theirs_.has_value() && incomingDone_ && outgoingDone_ &&
+         std::none_of(outbox_.begin(), outbox_.end(), [](const std::unique_ptr<Item>& i) { return i->stream != nullptr; });
 }
 
 Bytes SyncSession::start() {
   if (mine_) return {};
+  Bytes b = hello();
+  ++stats_.messagesSent;
+  stats_.bytesSent += b.size();
+  sent_ += b.size();
+  return b;
+}
+
+Bytes SyncSession::hello() {
   Hello h;
   h.replica = store_.options().replicaId;
   h.epoch = store_.log().epoch();
@@ -41,36 +201,117 @@ Bytes SyncSession::start() {
   h.logHead = store_.log().head();
   h.records = store_.recordCount();
   h.fingerprint = store_.fingerprint().sum;
-  if (options_.expectedPeer) {
-    graph::Watermark w = store_.watermark(options_.expectedPeer);
-    h.yourEpoch = w.epoch;
-    h.yourSeq = w.seq;
+  if (watermark_.replica != 0) {
+    h.yourEpoch = watermark_.epoch;
+    h.yourSeq = watermark_.seq;
   }
   mine_ = h;
-  return count(encodeMessage(Message{h}));
+  return encodeMessage(Message{h});
 }
 
-Result<std::vector<Bytes>> SyncSession::receive(ByteView bytes) {
-  changed_.clear();
-  ++stats_.messagesReceived;
-  stats_.bytesReceived += bytes.size();
-  CG_ASSIGN_OR_RETURN(Message m, decodeMessage(bytes, store_.options().limits));
-  if (auto* h = std::get_if<Hello>(&m)) return onHello(*h);
-  if (!theirs_) return Status::invalidArgument("sync message before HELLO");
-  if (auto* o = std::get_if<Ops>(&m)) {
-    CG_RETURN_IF_ERROR(onOps(*o));
-    return std::vector<Bytes>{};
+void SyncSession::reset() {
+  mine_.reset();
+  theirs_.reset();
+  awaitingHello_ = false;
+  incoming_ = outgoing_ = CatchUp::kNone;
+  incomingDone_ = outgoingDone_ = reconDone_ = false;
+  deferredDuringCatchUp_ = false;
+  deltaContiguous_ = true;
+  deltaNext_ = 0;
+  sent_ = acked_ = received_ = ackSent_ = 0;
+  outbox_.clear();
+  queuedLive_ = 0;
+  overflowed_ = false;
+  served_.clear();
+}
+
+Result<Bytes> SyncSession::restart() {
+  if (restarts_ >= options_.maxRestarts) {
+    return Status::tooLarge("the session restarted " + std::to_string(restarts_) + " times; the limit is " +
+                            std::to_string(options_.maxRestarts));
   }
-  return onRecon(std::get<Recon>(m));
+  ++restarts_;
+  ++stats_.restarts;
+  reset();
+  awaitingHello_ = true;
+  return start();
 }
 
-Result<std::vector<Bytes>> SyncSession::onHello(const Hello& h) {
-  if (theirs_) return Status::invalidArgument("second HELLO in one session");
+Result<Outgoing> SyncSession::receive(ByteView bytes) {
+  CG_ASSIGN_OR_RETURN(Message m, decodeMessage(bytes, store_.options().limits));
+  return receive(std::move(m), bytes.size());
+}
+
+Result<Outgoing> SyncSession::receive(Message m, std::size_t wireBytes, const std::vector<bool>* keep) {
+  changed_.clear();
+  report_ = {};
+  ++stats_.messagesReceived;
+  stats_.bytesReceived += wireBytes;
+  Outgoing out;
+  if (auto* f = std::get_if<Flow>(&m)) {
+    if (awaitingHello_ || !theirs_) {
+      ++stats_.staleIgnored;
+      return out;
+    }
+    CG_RETURN_IF_ERROR(onFlow(*f));
+    pump(out);
+    return out;
+  }
+  if (auto* h = std::get_if<Hello>(&m)) {
+    CG_RETURN_IF_ERROR(onHello(*h, out));
+  } else if (awaitingHello_) {
+    ++stats_.staleIgnored;
+    return out;
+  } else if (!theirs_) {
+    return Status::invalidArgument("sync message before HELLO");
+  } else if (auto* o = std::get_if<Ops>(&m)) {
+    CG_RETURN_IF_ERROR(onOps(*o, keep));
+  } else {
+    CG_RETURN_IF_ERROR(onRecon(std::get<Recon>(m)));
+  }
+  received_ += wireBytes;
+  if (received_ - ackSent_ >= options_.ackBytes) {
+    ackSent_ = received_;
+    auto flow = std::make_shared<const Bytes>(encodeMessage(Message{Flow{received_}}));
+    ++stats_.messagesSent;
+    stats_.bytesSent += flow->size();
+    out.push_back(std::move(flow));
+  }
+  pump(out);
+  return out;
+}
+
+Status SyncSession::onFlow(const Flow& f) {
+  if (f.consumed > sent_) {
+    return Status::invalidArgument("FLOW acknowledges " + std::to_string(f.consumed) + " bytes; " +
+                                   std::to_string(sent_) + " were sent");
+  }
+  acked_ = std::max(acked_, f.consumed);
+  return {};
+}
+
+Status SyncSession::onHello(const Hello& h, Outgoing& out) {
   if (h.replica == store_.options().replicaId) return Status::invalidArgument("HELLO from this replica's own id");
-  std::vector<Bytes> out;
-  if (!mine_) out.push_back(start());
+  if (theirs_) {
+    // The peer started over: so do we, and our new HELLO answers its.
+    if (restarts_ >= options_.maxRestarts) {
+      return Status::tooLarge("the peer restarted the session more than " + std::to_string(options_.maxRestarts) +
+                              " times");
+    }
+    ++restarts_;
+    ++stats_.restarts;
+    reset();
+  }
+  awaitingHello_ = false;
+  if (!mine_) emit(std::make_shared<const Bytes>(hello()), out);
   theirs_ = h;
-  const Hello& me = *mine_;
+  // The link now speaks for this replica; what we held for another is void.
+  if (watermark_.replica != h.replica) watermark_ = {h.replica, 0, 0};
+  plan(*mine_, h);
+  return {};
+}
+
+void SyncSession::plan(const Hello& me, const Hello& h) {
   bool meEmpty = me.records == 0, themEmpty = h.records == 0;
   // Watermarks only match the epoch of the log they were taken from, so one
   // sent to the wrong peer (or a reset database) can never match.
@@ -88,63 +329,78 @@ Result<std::vector<Bytes>> SyncSession::onHello(const Hello& h) {
   }
   incomingDone_ = incoming_ == CatchUp::kNone;
   // Nothing to receive means I already hold everything they held at HELLO.
-  if (incomingDone_) store_.setWatermark(h.replica, {h.epoch, h.logHead});
+  if (incomingDone_) watermark_ = {h.replica, h.epoch, h.logHead};
   deltaNext_ = me.yourSeq + 1;
+  std::size_t maxOps = store_.options().limits.maxOpsPerMessage;
   switch (outgoing_) {
     case CatchUp::kNone: outgoingDone_ = true; break;
-    case CatchUp::kState: for (auto& b : sendState()) out.push_back(std::move(b)); outgoingDone_ = true; break;
-    case CatchUp::kDelta: for (auto& b : sendDelta(h.yourSeq)) out.push_back(std::move(b)); outgoingDone_ = true; break;
+    case CatchUp::kState: {
+      auto item = std::make_unique<Item>();
+      item->stream = std::make_unique<StateStream>(store_, Ops{OpsMode::kState, me.epoch, 0, me.logHead, true, {}},
+                                                   options_.chunkBytes);
+      outbox_.push_back(std::move(item));
+      outgoingDone_ = true;
+      break;
+    }
+    case CatchUp::kDelta: {
+      const crdt::OpLog& log = store_.log();
+      if (!log.covers(h.yourSeq) || log.epoch() != me.epoch) {
+        // The window moved on since our HELLO: the whole state instead (a
+        // receiver that planned a delta takes a final state chunk as well).
+        auto item = std::make_unique<Item>();
+        item->stream = std::make_unique<StateStream>(store_, Ops{OpsMode::kState, me.epoch, 0, me.logHead, true, {}},
+                                                     options_.chunkBytes);
+        outbox_.push_back(std::move(item));
+        outgoingDone_ = true;
+        break;
+      }
+      // Their own ops are never sent back: a replica holds every op it made,
+      // or something newer (its epoch would differ had it been cleared).
+      std::vector<crdt::Envelope> ops;
+      std::vector<std::uint64_t> seqs;
+      for (std::uint64_t s = h.yourSeq + 1; s <= log.head(); ++s) {
+        if (log.at(s).clock.peer == h.replica) continue;
+        ops.push_back(log.at(s));
+        seqs.push_back(s);
+      }
+      auto item = std::make_unique<Item>();
+      item->stream = std::make_unique<DeltaStream>(std::move(ops), std::move(seqs),
+                                                   Ops{OpsMode::kDelta, log.epoch(), h.yourSeq + 1, log.head(), true, {}},
+                                                   options_.chunkBytes, maxOps);
+      outbox_.push_back(std::move(item));
+      outgoingDone_ = true;
+      break;
+    }
     case CatchUp::kRecon:
-      if (me.replica < h.replica) out.push_back(initialRecon());
+      if (me.replica < h.replica) {
+        auto item = std::make_unique<Item>();
+        item->ready = std::make_shared<const Bytes>(initialRecon());
+        outbox_.push_back(std::move(item));
+      }
       break;
   }
-  return out;
 }
 
-std::vector<Bytes> SyncSession::sendState() {
-  std::vector<Bytes> out;
-  for (auto& b : encodeStateMessages(store_, nullptr, mine_->logHead, options_.chunkBytes)) out.push_back(count(std::move(b)));
-  return out;
-}
-
-std::vector<Bytes> SyncSession::sendDelta(std::uint64_t after) {
-  const crdt::OpLog& log = store_.log();
-  if (!log.covers(after)) return sendState();  // the window moved on since HELLO
-  // Their own ops are never sent back: a replica holds every op it made, or
-  // something newer (its epoch would differ had it been cleared).
-  std::vector<crdt::Envelope> ops;
-  std::vector<std::uint64_t> seqs;
-  for (std::uint64_t s = after + 1; s <= log.head(); ++s) {
-    if (log.at(s).clock.peer == theirs_->replica) continue;
-    ops.push_back(log.at(s));
-    seqs.push_back(s);
-  }
-  Ops header{OpsMode::kDelta, log.epoch(), after + 1, log.head(), true, {}};
-  std::vector<Bytes> out;
-  for (auto& b : encodeOpsChunked(header, ops, options_.chunkBytes, &seqs)) out.push_back(count(std::move(b)));
-  return out;
-}
-
-Status SyncSession::onOps(const Ops& o) {
+Status SyncSession::onOps(const Ops& o, const std::vector<bool>* keep) {
+  if (keep && keep->size() != o.envelopes.size()) return Status::internal("the keep mask does not match the batch");
   std::vector<crdt::Envelope> kept;
-  if (filter_) {
-    for (const auto& e : o.envelopes) {
-      if (filter_(e)) kept.push_back(e); else ++stats_.opsFiltered;
-    }
+  kept.reserve(o.envelopes.size());
+  for (std::size_t i = 0; i < o.envelopes.size(); ++i) {
+    if (!keep || (*keep)[i]) kept.push_back(o.envelopes[i]);
+    else ++stats_.opsFiltered;
   }
-  CG_ASSIGN_OR_RETURN(graph::ApplyReport report, store_.applyRemote(filter_ ? kept : o.envelopes, verifier_));
+  CG_ASSIGN_OR_RETURN(report_, sink_.apply(std::move(kept)));
   stats_.opsReceived += o.envelopes.size();
-  stats_.opsApplied += report.applied;
-  stats_.opsDeferred += report.deferred;
-  changed_ = std::move(report.changedIds);
-  bool deferred = report.deferred > 0;
+  stats_.opsApplied += report_.applied;
+  stats_.opsDeferred += report_.deferred;
+  changed_ = report_.changedIds;
+  bool deferred = report_.deferred > 0;
   const std::uint64_t theirEpoch = theirs_->epoch;
   switch (o.mode) {
     case OpsMode::kLive: {
-      graph::Watermark w = store_.watermark(theirs_->replica);
-      if (incomingDone_ && !deferred && o.epoch == theirEpoch && w.epoch == theirEpoch && !o.envelopes.empty() &&
-          o.firstSeq == w.seq + 1) {
-        store_.setWatermark(theirs_->replica, {theirEpoch, o.lastSeq});
+      if (incomingDone_ && !deferred && o.epoch == theirEpoch && watermark_.epoch == theirEpoch &&
+          !o.envelopes.empty() && o.firstSeq == watermark_.seq + 1) {
+        watermark_.seq = o.lastSeq;
       }
       break;
     }
@@ -155,14 +411,14 @@ Status SyncSession::onOps(const Ops& o) {
       deltaNext_ = o.lastSeq + 1;
       if (o.final) {
         incomingDone_ = true;
-        if (deltaContiguous_ && !deferredDuringCatchUp_) store_.setWatermark(theirs_->replica, {theirEpoch, deltaNext_ - 1});
+        if (deltaContiguous_ && !deferredDuringCatchUp_) watermark_ = {theirs_->replica, theirEpoch, deltaNext_ - 1};
       }
       break;
     case OpsMode::kState:
       deferredDuringCatchUp_ |= deferred;
       if (o.final && !incomingDone_) {
         incomingDone_ = true;
-        if (!deferredDuringCatchUp_ && o.epoch == theirEpoch) store_.setWatermark(theirs_->replica, {theirEpoch, o.lastSeq});
+        if (!deferredDuringCatchUp_ && o.epoch == theirEpoch) watermark_ = {theirs_->replica, theirEpoch, o.lastSeq};
       }
       break;
     case OpsMode::kRepair:
@@ -176,7 +432,7 @@ Bytes SyncSession::initialRecon() {
   Recon r;
   addRangeFor(r, "", std::nullopt);
   ++stats_.reconMessages;
-  return count(encodeMessage(Message{std::move(r)}));
+  return encodeMessage(Message{std::move(r)});
 }
 
 // Describes my items in [lower, upper): one fingerprint per sub-range, or the
@@ -200,13 +456,26 @@ void SyncSession::addRangeFor(Recon& out, const std::string& lower, const std::o
   }
 }
 
-Result<std::vector<Bytes>> SyncSession::onRecon(const Recon& r) {
+// Each record's envelopes go out at most once per session, whatever the
+// peer asks: a need list naming one id many times (or again later) costs
+// one lookup per name, never another copy.
+void SyncSession::serve(std::vector<std::string> ids) {
+  std::vector<std::string> fresh;
+  fresh.reserve(ids.size());
+  for (auto& id : ids) {
+    if (served_.insert(id).second) fresh.push_back(std::move(id));
+    else ++stats_.needsDeduplicated;
+  }
+  if (fresh.empty()) return;
+  auto item = std::make_unique<Item>();
+  item->stream = std::make_unique<RepairStream>(store_, std::move(fresh), store_.log().epoch(), options_.chunkBytes);
+  outbox_.push_back(std::move(item));
+}
+
+Status SyncSession::onRecon(const Recon& r) {
   if (incoming_ != CatchUp::kRecon) return Status::invalidArgument("RECON in a session that planned no reconciliation");
   ++stats_.reconMessages;
-  std::vector<crdt::Envelope> repairs;
-  for (const auto& id : r.need) {
-    if (const graph::NodeRecord* n = store_.find(id)) store_.elementEnvelopes(id, *n, repairs);
-  }
+  std::vector<std::string> toSend(r.need.begin(), r.need.end());
   // A reply must stay within the receiver's limits. Ranges are answered in
   // order while a split (or an id list) still fits; the first open range that
   // does not fit and everything after it go back as one fingerprint of mine
@@ -221,7 +490,7 @@ Result<std::vector<Bytes>> SyncSession::onRecon(const Recon& r) {
     const Range& range = r.ranges[ri];
     if (range.mode != RangeMode::kSkip &&
         (reply.ranges.size() + options_.branching + 1 > limits.maxRangesPerMessage ||
-         replyItems + options_.leafItems > itemBudget)) {
+         replyItems + options_.leafItems > itemBudget || reply.need.size() + range.items.size() > itemBudget)) {
       reply.ranges.push_back({std::nullopt, RangeMode::kFingerprint, index_.fingerprint(index_.span(lower, std::nullopt)), {}});
       break;
     }
@@ -243,46 +512,68 @@ Result<std::vector<Bytes>> SyncSession::onRecon(const Recon& r) {
         for (const auto& item : range.items) theirs.emplace(item.id, &item.hash);
         // Mine that they lack, or hold differently: send them.
         ReconIndex::Span s = index_.span(lower, range.upper);
-        std::vector<std::string> mineToSend;
         for (std::size_t i = s.begin; i < s.end; ++i) {
           auto it = theirs.find(index_.id(i));
           bool same = it != theirs.end() && *it->second == index_.hash(i);
-          if (!same) mineToSend.push_back(index_.id(i));
+          if (!same) toSend.push_back(index_.id(i));
         }
         // Theirs that I lack, or hold differently: ask for them.
-        for (const auto& item : range.items) {
-          const graph::NodeRecord* n = store_.find(item.id);
-          if (!n || n->itemHash != item.hash) reply.need.push_back(item.id);
+        for (const auto& [id, hash] : theirs) {
+          const graph::NodeRecord* n = store_.find(id);
+          if (!n || n->itemHash != *hash) reply.need.emplace_back(id);
         }
-        for (const auto& id : mineToSend) store_.elementEnvelopes(id, *store_.find(id), repairs);
         addSkip(reply, range.upper);
         break;
       }
     }
     if (range.upper) lower = *range.upper;
   }
-  std::vector<Bytes> out;
-  if (!repairs.empty()) {
-    Ops header{OpsMode::kRepair, store_.log().epoch(), 0, 0, false, {}};
-    for (auto& b : encodeOpsChunked(header, repairs, options_.chunkBytes)) out.push_back(count(std::move(b)));
-  }
+  std::sort(reply.need.begin(), reply.need.end());
+  // Repairs go out before the reply: a side that finishes on our reply must
+  // already hold them.
+  serve(std::move(toSend));
   bool incomingHadWork = hasOpenRange(r) || !r.need.empty();
   if (!incomingHadWork) {
     finishRecon();
-    return out;
+    return {};
   }
   bool replyHasWork = hasOpenRange(reply) || !reply.need.empty();
   if (!replyHasWork) reply.ranges.clear();
   ++stats_.reconMessages;
-  out.push_back(count(encodeMessage(Message{std::move(reply)})));
+  auto item = std::make_unique<Item>();
+  item->ready = std::make_shared<const Bytes>(encodeMessage(Message{std::move(reply)}));
+  outbox_.push_back(std::move(item));
   if (!replyHasWork) finishRecon();
-  return out;
+  return {};
 }
 
 void SyncSession::finishRecon() {
   if (reconDone_) return;
   reconDone_ = incomingDone_ = outgoingDone_ = true;
-  if (!deferredDuringCatchUp_) store_.setWatermark(theirs_->replica, {theirs_->epoch, theirs_->logHead});
+  if (!deferredDuringCatchUp_) watermark_ = {theirs_->replica, theirs_->epoch, theirs_->logHead};
+}
+
+Outgoing SyncSession::sendLive(const Outgoing& messages) {
+  Outgoing out;
+  if (!mine_) return out;
+  std::size_t bytes = 0;
+  for (const auto& m : messages) bytes += m->size();
+  if (queuedLive_ + bytes > options_.maxQueuedBytes) {
+    std::erase_if(outbox_, [](const std::unique_ptr<Item>& i) { return i->live; });
+    stats_.liveDropped += messages.size();
+    queuedLive_ = 0;
+    overflowed_ = true;
+    return out;
+  }
+  for (const auto& m : messages) {
+    auto item = std::make_unique<Item>();
+    item->ready = m;
+    item->live = true;
+    queuedLive_ += m->size();
+    outbox_.push_back(std::move(item));
+  }
+  pump(out);
+  return out;
 }
 
 std::vector<Bytes> encodeLiveBatch(const graph::Store& store, const std::vector<crdt::Envelope>& envelopes,
@@ -291,7 +582,9 @@ std::vector<Bytes> encodeLiveBatch(const graph::Store& store, const std::vector<
   Ops header{OpsMode::kLive, store.log().epoch(), firstSeq, firstSeq + envelopes.size() - 1, false, {}};
   std::vector<std::uint64_t> seqs(envelopes.size());
   for (std::size_t i = 0; i < seqs.size(); ++i) seqs[i] = firstSeq + i;
-  return encodeOpsChunked(header, envelopes, std::min(chunkBytes, store.options().limits.maxMessageBytes), &seqs);
+  const Limits& limits = store.options().limits;
+  return encodeOpsChunked(header, envelopes, std::min(chunkBytes, limits.maxMessageBytes), limits.maxOpsPerMessage,
+                          &seqs);
 }
 
 std::vector<Bytes> encodeStateMessages(const graph::Store& store, const std::vector<std::string>* ids,
@@ -305,23 +598,8 @@ std::vector<Bytes> encodeStateMessages(const graph::Store& store, const std::vec
     for (const auto& [id, node] : store.records()) store.elementEnvelopes(id, node, envelopes);
   }
   Ops header{OpsMode::kState, store.log().epoch(), 0, watermark, true, {}};
-  return encodeOpsChunked(header, envelopes, std::min(chunkBytes, store.options().limits.maxMessageBytes));
-}
-
-Result<graph::ApplyReport> loadOpsMessage(graph::Store& store, crdt::Verifier& verifier, ByteView message) {
-  CG_ASSIGN_OR_RETURN(Message m, decodeMessage(message, store.options().limits));
-  auto* ops = std::get_if<Ops>(&m);
-  if (!ops) return Status::corrupt("a stored record is not an OPS message");
-  return store.applyTrusted(ops->envelopes, verifier);
-}
-
-Result<graph::ApplyReport> applyOpsMessage(graph::Store& store, crdt::Verifier& verifier, ByteView message,
-                                           const std::function<bool(const crdt::Envelope&)>& keep) {
-  CG_ASSIGN_OR_RETURN(Message m, decodeMessage(message, store.options().limits));
-  auto* ops = std::get_if<Ops>(&m);
-  if (!ops) return Status::invalidArgument("expected an OPS message");
-  if (keep) std::erase_if(ops->envelopes, [&](const crdt::Envelope& e) { return !keep(e); });
-  return store.applyRemote(ops->envelopes, verifier);
+  const Limits& limits = store.options().limits;
+  return encodeOpsChunked(header, envelopes, std::min(chunkBytes, limits.maxMessageBytes), limits.maxOpsPerMessage);
 }
 
 }  // namespace cellgraph::sync

@@ -8,18 +8,23 @@
 import { CellgraphError } from '../core/errors.js';
 import { EngineClient } from '../worker/client.js';
 
+const DONE_KEPT = 4096;
+
 export class TabLink {
   #name; #options; #onEvents; #onLeaderChange;
   #channel; #client = null; #release = null;
   #tabId = crypto.randomUUID();
   #next = 1;
   #pending = new Map();            // request id -> {type, args, resolve, reject}
-  #handled = new Map();            // "tab:id" -> result promise (a leader answers each request once)
+  #inFlight = new Map();           // "tab:id" -> result promise, while it runs (a leader runs each request once)
+  #done = new Set();               // "tab:id" of the last DONE_KEPT requests answered: repeats are ignored
   #owners = new Map();             // subscription id -> tab id
   #closed = false;
   role = 'starting';
-  /** Leader only: live batches of local writes, once durable. */
-  onLive = null;
+  /** Leader only: what the engine sends to peers. */
+  onNet = null;
+  /** Leader only: a remote change could not be persisted. */
+  onStorageError = null;
 
   /**
    * @param {(events: object[]) => void} onEvents events of this tab's subscriptions
@@ -62,12 +67,14 @@ export class TabLink {
   async #lead() {
     const worker = new Worker(new URL('../worker/engine.worker.js', import.meta.url), { type: 'module' });
     this.#client = new EngineClient(worker, (events) => this.#route(events));
-    this.#client.onLive = (messages) => this.onLive?.(messages);
+    this.#client.onNet = (net) => this.onNet?.(net);
+    this.#client.onStorageError = (err) => this.onStorageError?.(err);
     this.info = await this.#client.call('open', { name: this.#name, storage: this.#options.storage });
     if (this.#closed) { await this.#client.call('close').catch(() => {}); this.#client.terminate(); return; }
     this.role = 'leader';
     this.#owners.clear();
-    this.#handled.clear();
+    this.#inFlight.clear();
+    this.#done.clear();
     this.#channel.postMessage({ kind: 'leader', tab: this.#tabId });
     // Requests this tab sent to the old leader and never got answered.
     for (const [id, p] of this.#pending) this.#execute(this.#tabId, id, p.type, p.args).then(p.resolve, p.reject);
@@ -85,25 +92,35 @@ export class TabLink {
     for (const [to, list] of others) this.#channel.postMessage({ kind: 'events', to, events: list });
   }
 
+  // A follower resends what is in flight when it hears a leader announce
+  // itself; the leader runs each request once and keeps no results: a
+  // repeat of a running request shares its answer, a repeat of an answered
+  // one is dropped (its answer is already on the channel, which is ordered).
   #execute(from, id, type, args) {
     const key = `${from}:${id}`;
-    if (!this.#handled.has(key)) {
+    if (this.#done.has(key)) return null;
+    if (!this.#inFlight.has(key)) {
       const result = this.#client.call(type, args).then((r) => {
         if (type === 'subscribe') this.#owners.set(r.id, from);
         return r;
       });
-      this.#handled.set(key, result);
-      if (this.#handled.size > 10_000) this.#handled.delete(this.#handled.keys().next().value);
+      this.#inFlight.set(key, result);
+      const settled = () => {
+        this.#inFlight.delete(key);
+        this.#done.add(key);
+        if (this.#done.size > DONE_KEPT) this.#done.delete(this.#done.values().next().value);
+      };
+      result.then(settled, settled);
     }
-    return this.#handled.get(key);
+    return this.#inFlight.get(key);
   }
 
   #onChannel(msg) {
     if (msg.kind === 'request' && this.role === 'leader') {
-      this.#execute(msg.from, msg.id, msg.type, msg.args).then(
+      this.#execute(msg.from, msg.id, msg.type, msg.args)?.then(
         (result) => this.#channel.postMessage({ kind: 'response', to: msg.from, id: msg.id, result }),
         (err) => this.#channel.postMessage({ kind: 'response', to: msg.from, id: msg.id,
-          error: { code: err.code ?? 'INTERNAL', message: err.message } }));
+          error: { code: typeof err?.code === 'string' ? err.code : 'INTERNAL', message: err?.message ?? String(err) } }));
     } else if (msg.kind === 'response' && msg.to === this.#tabId) {
       const p = this.#pending.get(msg.id);
       if (!p) return;
@@ -124,14 +141,22 @@ export class TabLink {
 
   #send(id, type, args) { this.#channel.postMessage({ kind: 'request', from: this.#tabId, id, type, args }); }
 
+  // A follower's request, unless it cannot cross the channel (a function in a value).
+  #request(id, type, args, resolve, reject) {
+    try {
+      this.#send(id, type, args);
+    } catch (err) {
+      reject(new CellgraphError('INVALID_ARGUMENT', `cannot pass this to the engine: ${err.message}`, { cause: err }));
+      return;
+    }
+    this.#pending.set(id, { type, args, resolve, reject });
+  }
+
   call(type, args = {}) {
     if (this.#closed) return Promise.reject(new CellgraphError('CLOSED', 'the database is closed'));
     const id = this.#next++;
     if (this.role === 'leader') return this.#execute(this.#tabId, id, type, args);
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { type, args, resolve, reject });
-      this.#send(id, type, args);
-    });
+    return new Promise((resolve, reject) => this.#request(id, type, args, resolve, reject));
   }
 
   /** Asks the current leader to announce itself (a follower's first contact). */

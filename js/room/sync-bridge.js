@@ -1,34 +1,41 @@
-// Graph sync over a room: one core SyncSession per connected peer, run in
-// the engine worker, its bytes carried on the room's '~sync' channel.
+// Graph sync over a room: carries bytes between the room's links and the
+// engine (in the worker), which runs one sync session per peer and decides
+// everything (PROTOCOL.md §4). This file keeps no session state.
 //
-//   peer:join   -> worker peerOpen  -> HELLO to the peer
-//   '~sync' in  -> [worker peerInspect -> db.use() middleware] ->
-//                  worker peerReceive -> replies to the peer
-//   local write -> worker posts the live batch once durable -> every peer
-//                  whose session has started
-//   peer:leave  -> worker peerClose
-// In cells mode sessions run with direct neighbours only; local writes are
-// broadcast through the mesh on '~live' and applied by every peer outside
-// any session (worker meshLive), after the same middleware.
-// Requests to the worker are answered in the order they were sent, so a
-// session's messages go out in protocol order. A message the core refuses
-// (malformed, forged, over the limits) applies nothing; the link to that
-// peer is closed and `sync:error` is emitted on the room.
+//   peer:join   -> engine openPeer (its HELLO comes back as a send)
+//   '~sync' in  -> engine receive -> [inspect -> db.use() middleware -> resume]
+//   engine net  -> sends on '~sync', broadcasts on '~live' (cells), synced and
+//                  failed sessions (a failed one's link is closed, `sync:error`)
+//   peer:leave  -> engine closePeer
+// In cells mode sessions run with direct neighbours only; local writes go
+// out as mesh broadcasts on '~live' and every peer hands them to the engine
+// outside any session (receiveRelayed), after the same middleware.
+//
+// Bounds: a peer's messages the engine has not processed yet may hold at
+// most MAX_PENDING_BYTES (the sync window plus one message, PROTOCOL.md §4,
+// and a margin); a peer beyond it ignores flow control and its link is
+// closed. Relayed batches waiting for the engine hold at most
+// MAX_RELAYED_BYTES; beyond, they are dropped and every session starts over
+// (catch-up brings what was dropped). Both count in stats().
 import { CellgraphError } from '../core/errors.js';
 
+const MAX_PENDING_BYTES = 24 << 20;
+const MAX_RELAYED_BYTES = 16 << 20;
+
+const asError = (e) => (e instanceof CellgraphError ? e : new CellgraphError(e?.code ?? 'INTERNAL', e?.message ?? String(e)));
+
 export class SyncBridge {
-  #room; #call; #channel;
-  #open = new Set();           // peers whose session started
+  #room; #call; #channel; #live = null;
   #synced = new Set();
-  #queues = new Map();         // peer -> the promise of its last message
+  #pending = new Map();      // peer -> {bytes, chain}: messages handed to the engine, not yet processed
+  #relayed = { bytes: 0, chain: Promise.resolve() };
   /** (ops, peer) => ops to keep; set by Database.use(). */
   filter = null;
-  #onJoin = (peer) => this.#start(peer);
-  #onLeave = (peer) => this.#stop(peer);
+  stats = { messages: 0, overflowDrops: 0, relayedDropped: 0, relayedRefused: 0 };
+  #onJoin = (peer) => this.#open(peer);
+  #onLeave = (peer) => this.#close(peer);
   #onMessage = (bytes, peer) => this.#receive(peer, bytes);
-  #onLive = (bytes, origin) => this.#receiveLive(origin, bytes);
-  #live = null;                // the '~live' channel, cells mode
-  #liveQueue = Promise.resolve();
+  #onLive = (bytes, origin) => this.#receiveRelayed(origin, bytes);
 
   /** @param {import('./room.js').Room} room  @param {(type: string, args: object) => Promise<any>} call */
   constructor(room, call) {
@@ -38,24 +45,24 @@ export class SyncBridge {
     room.on('peer:join', this.#onJoin).on('peer:leave', this.#onLeave);
     this.#channel.on('message', this.#onMessage);
     if (room.cells) this.#live = room._channel('~live').on('message', this.#onLive);
-    for (const peer of room.peers) this.#start(peer);
+    for (const peer of room.peers) this.#open(peer);
   }
 
   /** Peers that are caught up both ways. */
   get synced() { return [...this.#synced]; }
 
-  /** Live batches of local writes, for every started session. */
-  live(messages) {
-    if (this.#live) {
-      for (const m of messages) this.#live.send(m).catch((err) => this.#room.emit('sync:error', null, err));
-      return;
+  /** What the engine asks to send: {sends, broadcast, synced, failed}. */
+  net({ sends, broadcast, synced, failed }) {
+    for (const { peer, bytes } of sends) {
+      if (this.#room.peers.includes(peer)) this.#channel.send(bytes, peer).catch(() => {});  // a closed link ends its session anyway
     }
-    for (const peer of this.#open) for (const m of messages) this.#send(peer, m);
-  }
-
-  /** New sessions with every peer (after the local store was replaced). */
-  restart() {
-    for (const peer of this.#room.peers) this.#start(peer);
+    for (const bytes of broadcast) this.#live?.send(bytes).catch((err) => this.#report(this.#room.self, err));
+    for (const peer of synced) {
+      if (this.#synced.has(peer)) continue;
+      this.#synced.add(peer);
+      this.#room.emit('peer:synced', peer);
+    }
+    for (const { peer, error } of failed) this.#fail(peer, error);
   }
 
   detach() {
@@ -64,75 +71,76 @@ export class SyncBridge {
     this.#live?.off('message', this.#onLive);
   }
 
-  #send(peer, bytes) {
-    this.#channel.send(bytes, peer).catch(() => {});  // a closed link ends its session anyway
-  }
-
-  #start(peer) {
+  #open(peer) {
     this.#synced.delete(peer);
-    this.#call('peerOpen', { peer }).then((hello) => {
-      if (!this.#room.peers.includes(peer)) return;
-      this.#open.add(peer);
-      this.#send(peer, hello);
-    }, (err) => this.#fail(peer, err));
+    this.#pending.set(peer, { bytes: 0, chain: Promise.resolve() });
+    this.#call('peerOpen', { peer }).catch((err) => this.#fail(peer, err));
   }
 
-  #stop(peer) {
-    this.#open.delete(peer);
-    this.#queues.delete(peer);
+  #close(peer) {
+    this.#pending.delete(peer);
     this.#synced.delete(peer);
     this.#call('peerClose', { peer }).catch(() => {});
   }
 
-  // Messages of one peer are processed one after another: with middleware a
-  // message takes two worker round trips, and the next must not overtake it.
+  // Without middleware, messages go to the engine as they come (requests
+  // are answered in order); with it, one at a time, since an OPS message
+  // waits for the middleware before the next may be processed.
   #receive(peer, bytes) {
-    if (!(bytes instanceof Uint8Array)) { this.#fail(peer, new Error('a sync message that is not bytes')); return; }
-    const next = (this.#queues.get(peer) ?? Promise.resolve()).then(() => this.#process(peer, bytes));
-    this.#queues.set(peer, next.catch((err) => this.#fail(peer, err)));
+    const p = this.#pending.get(peer);
+    if (!p) return;
+    if (!(bytes instanceof Uint8Array)) { this.#fail(peer, new CellgraphError('INVALID_ARGUMENT', 'a sync message that is not bytes')); return; }
+    this.stats.messages++;
+    p.bytes += bytes.length;
+    if (p.bytes > MAX_PENDING_BYTES) {
+      this.stats.overflowDrops++;
+      this.#fail(peer, new CellgraphError('TOO_LARGE', `the peer sent ${p.bytes} bytes the engine has not processed yet (limit ${MAX_PENDING_BYTES}): it ignores flow control`));
+      return;
+    }
+    const process = () => this.#call('peerReceive', { peer, bytes }).then(({ inspect }) => inspect && this.#inspect(inspect));
+    const done = () => { p.bytes -= bytes.length; };
+    const run = this.filter ? p.chain.then(process) : process();
+    p.chain = run.then(done, (err) => { done(); this.#fail(peer, err); });
   }
 
-  // peerOpen was sent before any message of the peer could arrive, so the
-  // worker already has the session even if its HELLO is still on the way.
-  async #process(peer, bytes) {
-    let refused;
-    if (this.filter) {
-      const ops = await this.#call('peerInspect', { peer, bytes });
-      if (ops?.length) {
-        const kept = new Set(await this.filter(ops, peer));
-        refused = ops.filter((op) => !kept.has(op)).map((op) => op.key);
+  // A mesh-relayed batch from `origin`. The mesh link that carried it did
+  // nothing wrong if it is refused: it is counted, not fatal.
+  #receiveRelayed(origin, bytes) {
+    const r = this.#relayed;
+    if (!(bytes instanceof Uint8Array)) { this.stats.relayedRefused++; return; }
+    if (r.bytes + bytes.length > MAX_RELAYED_BYTES) {
+      this.stats.relayedDropped++;
+      if (!r.resyncing) {
+        r.resyncing = true;
+        r.chain = r.chain.then(() => this.#call('resync', {})).finally(() => { r.resyncing = false; });
       }
+      return;
     }
-    const { replies, synced } = await this.#call('peerReceive', { peer, bytes, refused });
-    for (const r of replies) this.#send(peer, r);
-    if (synced && !this.#synced.has(peer)) {
-      this.#synced.add(peer);
-      this.#room.emit('peer:synced', peer);
-    }
+    r.bytes += bytes.length;
+    r.chain = r.chain.then(async () => {
+      try {
+        const { inspect, error } = await this.#call('meshLive', { origin, bytes });
+        if (error) { this.stats.relayedRefused++; this.#report(origin, asError(error)); }
+        if (inspect) await this.#inspect(inspect);
+      } finally {
+        r.bytes -= bytes.length;
+      }
+    }).catch((err) => this.#report(origin, err));
   }
 
-  // Mesh-relayed batches apply one after another, after the middleware. A
-  // bad one is reported and dropped; the mesh link that relayed it did
-  // nothing wrong.
-  #receiveLive(origin, bytes) {
-    this.#liveQueue = this.#liveQueue.then(async () => {
-      if (!(bytes instanceof Uint8Array)) throw new CellgraphError('INVALID_ARGUMENT', 'a live batch that is not bytes');
-      let refused = [];
-      if (this.filter) {
-        const ops = await this.#call('peerInspect', { peer: origin, bytes });
-        if (ops?.length) {
-          const kept = new Set(await this.filter(ops, origin));
-          refused = ops.filter((op) => !kept.has(op)).map((op) => op.key);
-        }
-      }
-      await this.#call('meshLive', { bytes, refused });
-    }).catch((err) => this.#room.emit('sync:error', origin, err));
+  async #inspect({ ticket, peer, ops }) {
+    let kept = [];
+    try { kept = this.filter ? await this.filter(ops, peer) : ops; } catch { kept = []; }
+    const keep = new Set(kept);
+    await this.#call('resume', { ticket, keep: ops.map((op) => keep.has(op)) });
   }
+
+  #report(peer, err) { this.#room.emit('sync:error', peer, asError(err)); }
 
   #fail(peer, err) {
-    this.#open.delete(peer);
     this.#synced.delete(peer);
-    this.#room.emit('sync:error', peer, err);
-    this.#room._drop(peer, `sync error: ${err.message}`);
+    this.#pending.delete(peer);
+    this.#report(peer, err);
+    this.#room._drop(peer, `sync error: ${err?.message ?? err}`);
   }
 }

@@ -7,8 +7,10 @@ export class EngineClient {
   #next = 1;
   #pending = new Map();
   #onEvents;
-  /** Receives the live batches of local writes, once durable: (messages: Uint8Array[]) => void */
-  onLive = null;
+  /** What the engine sends to peers: ({sends, broadcast, synced, failed}) => void */
+  onNet = null;
+  /** A remote change could not be persisted: (error: CellgraphError) => void */
+  onStorageError = null;
 
   /** @param {Worker} worker  @param {(events: object[]) => void} onEvents */
   constructor(worker, onEvents) {
@@ -16,7 +18,8 @@ export class EngineClient {
     this.#onEvents = onEvents;
     worker.onmessage = ({ data }) => {
       if (data.type === 'events') return this.#onEvents(data.events);
-      if (data.type === 'live') return this.onLive?.(data.messages);
+      if (data.type === 'net') return this.onNet?.(data);
+      if (data.type === 'storage') return this.onStorageError?.(CellgraphError.fromJSON(data.error));
       const p = this.#pending.get(data.id);
       if (!p) return;
       this.#pending.delete(data.id);
@@ -33,8 +36,13 @@ export class EngineClient {
   call(type, args, transfer = []) {
     return new Promise((resolve, reject) => {
       const id = this.#next++;
+      try {
+        this.#worker.postMessage({ id, type, args }, transfer);
+      } catch (err) {  // e.g. a function inside a value: DataCloneError
+        reject(new CellgraphError('INVALID_ARGUMENT', `cannot pass this to the engine: ${err.message}`, { cause: err }));
+        return;
+      }
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ id, type, args }, transfer);
     });
   }
 

@@ -1,15 +1,23 @@
-// The engine worker: the wasm core and the storage live here, off the UI
-// thread. Requests {id, type, args} are answered {id, result} or
-// {id, error: {code, message}}; live query events go out as one
-// {type: 'events'} message per batch of changes.
+// The engine worker: a dispatcher between the wasm engine (core/api/engine.h)
+// and storage, off the UI thread. It holds no sync or trust state: every
+// decision is the engine's; this file carries out the effects it returns.
 //
-// Durability: a write is applied, appended to storage, and only then
-// answered, so an acknowledged write survives a crash of the page.
-// Persistence format: storage snapshot = core.snapshot() messages; log =
-// the OPS messages of each change (local write batches as written, other
-// changes as the changed nodes' state). Loading replays both with
-// core.load(), which never defers ops for clock skew.
-import { CoreStore } from '../core/store.js';
+// Requests {id, type, args} are answered {id, result} or {id, error: {code,
+// message}}. Unsolicited messages to the page:
+//   {type: 'events', events}                 live query events
+//   {type: 'net', sends, broadcast, synced, failed}   what to send to peers
+//   {type: 'storage', error}                 a remote change could not be persisted
+//
+// Durability: a write is prepared (stamped, invisible), its records are
+// appended to storage, and only then committed (visible, events, live
+// batches) and answered; if the append fails the write is aborted and
+// leaves no trace. One write is in flight at a time. Records of changes
+// from peers are appended after they applied (nobody was promised them;
+// sync brings them again if the append fails). Storage holds a snapshot
+// and a log of records; the engine says when to fold the log into a new
+// snapshot. Buffers go to the page in transfer lists, never copied.
+import { CoreEngine } from '../core/engine.js';
+import { compiledCore } from '../core/module.js';
 import { CellgraphError } from '../core/errors.js';
 import { openStorage } from '../storage/index.js';
 
@@ -17,133 +25,131 @@ if (typeof WorkerGlobalScope === 'undefined' || !(self instanceof WorkerGlobalSc
   throw new Error('engine.worker.js must run in a dedicated Worker');
 }
 
-const COMPACT_AFTER = 2000;  // log batches before the log is folded into a snapshot
+const TICK_MS = 1000;  // ops held for clock skew are retried this often
 
-let store = null;
+let engine = null;
 let storage = null;
-const sessions = new Map();   // peer id -> CoreSession (sync over the room)
-const replicas = new Map();   // peer id -> its replica id, for a 1-round-trip delta on reconnect
-let appendsSinceSnapshot = 0;
-let queue = Promise.resolve();  // storage operations, strictly in order
-const serial = (fn) => (queue = queue.then(fn, fn));
+let ticker = null;
+let storageQueue = Promise.resolve();  // storage operations, strictly in order
+let writes = Promise.resolve();        // one local write at a time
+const serial = (fn) => (storageQueue = storageQueue.then(fn, fn));
+const stats = { storageErrors: 0, recordsDropped: 0 };
 
-function flushEvents() {
-  const events = store?.takeEvents() ?? [];
-  if (events.length) postMessage({ type: 'events', events });
+function post(message) {
+  const transfer = new Set();
+  for (const s of message.sends ?? []) transfer.add(s.bytes.buffer);
+  for (const b of message.broadcast ?? []) transfer.add(b.buffer);
+  postMessage(message, [...transfer]);
 }
 
-async function persist(messages) {
-  for (const m of messages) await storage.append(m);
-  appendsSinceSnapshot += messages.length;
-  if (appendsSinceSnapshot >= COMPACT_AFTER) {
-    await storage.replace(store.snapshot());
-    appendsSinceSnapshot = 0;
+// Carries out one effects record: persist, then send, then events.
+function dispatch(fx) {
+  for (const record of fx.persist) {
+    serial(() => storage.append(record)).catch((err) => {
+      stats.storageErrors++;
+      postMessage({ type: 'storage', error: { code: 'INTERNAL', message: `a remote change was not persisted: ${err?.message ?? err}` } });
+    });
   }
+  if (fx.compact) {
+    serial(async () => {
+      await storage.replace(engine.snapshot());
+      engine.compacted();
+    }).catch(() => { stats.storageErrors++; });
+  }
+  if (fx.sends.length || fx.broadcast.length || fx.synced.length || fx.failed.length) {
+    post({ type: 'net', sends: fx.sends, broadcast: fx.broadcast, synced: fx.synced,
+      failed: fx.failed.map(({ peer, error }) => ({ peer, error: error.toJSON() })) });
+  }
+  if (fx.events.length) postMessage({ type: 'events', events: fx.events.map(eventOf) });
+  return fx;
+}
+
+const nodeOut = (n) => n && { id: n.id, value: n.value, edges: n.edges };
+const eventOf = ({ subscription, action, id, node }) => ({ subscription, action, id, node: nodeOut(node) });
+
+function checked(fx) {
+  if (fx.error) throw fx.error;
+  return fx;
 }
 
 const handlers = {
   async open({ name, storage: kind }) {
     storage = await openStorage(name, kind);
     const { snapshot, log, dropped } = await storage.read();
-    store = await CoreStore.open();
-    for (const m of snapshot) store.load(m);
-    for (const m of log) store.load(m);
-    store.takeEvents();
-    appendsSinceSnapshot = log.length;
-    return { storage: storage.kind, nodes: store.liveCount, droppedBytes: dropped };
+    engine = await CoreEngine.open();
+    for (const m of snapshot) if (engine.load(m, false)) stats.recordsDropped++;
+    for (const m of log) if (engine.load(m, true)) stats.recordsDropped++;
+    ticker = setInterval(() => dispatch(engine.tick()), TICK_MS);
+    return { storage: storage.kind, nodes: engine.stats().nodes, droppedBytes: dropped, droppedRecords: stats.recordsDropped };
   },
+  // The compiled wasm, so the page instantiates it without fetching it again.
+  wasmModule() { return compiledCore(); },
   write({ ops }) {
-    const w = store.write(ops);  // throws (and changes nothing) on bad input
-    return serial(() => persist(w.messages)).then(() => {
-      flushEvents();
-      // Durable, so peers may have it: the same bytes serve every session
-      // (or, in cells mode, one broadcast through the mesh).
-      postMessage({ type: 'live', messages: w.messages });
-      return { changed: w.changed };
-    });
+    const run = async () => {
+      const { ticket, records } = engine.prepare(ops);  // throws (and changes nothing) on bad input
+      try {
+        await serial(async () => { for (const r of records) await storage.append(r); });
+      } catch (err) {
+        engine.abort(ticket);
+        throw new CellgraphError('INTERNAL', `the write was not persisted, so it was not applied: ${err?.message ?? err}`, { cause: err });
+      }
+      dispatch(checked(engine.commit(ticket)));
+      return {};
+    };
+    const result = writes.then(run, run);
+    writes = result.catch(() => {});
+    return result;
   },
-  // Sync sessions, one per connected peer (PROTOCOL.md §4). Remote changes
-  // are persisted as the changed nodes' state; they are not acknowledged to
-  // anyone, so they do not wait for the disk.
-  peerOpen({ peer }) {
-    sessions.get(peer)?.close();
-    const session = store.session(replicas.get(peer) ?? '');
-    sessions.set(peer, session);
-    return session.start();
+  peerOpen({ peer }) { checked(dispatch(engine.openPeer(peer))); },
+  peerClose({ peer }) { engine.closePeer(peer); },
+  // A sync message from a peer's link; with middleware on, an OPS message
+  // comes back as `inspect` and waits for resume().
+  peerReceive({ peer, bytes }) { return { inspect: dispatch(engine.receive(peer, bytes)).inspect }; },
+  meshLive({ origin, bytes }) {
+    const fx = dispatch(engine.receiveRelayed(origin, bytes));
+    return { inspect: fx.inspect, error: fx.error?.toJSON() ?? null };
   },
-  // The ops a peer's message would apply, for the application's middleware.
-  peerInspect({ bytes }) { return store.describeOps(bytes); },
-  peerReceive({ peer, bytes, refused }) {
-    const session = sessions.get(peer);
-    if (!session) throw new CellgraphError('CLOSED', `no sync session with ${peer}`);
-    let out;
-    try {
-      out = refused?.length ? session.receiveExcept(bytes, refused) : session.receive(bytes);
-    } catch (err) {
-      sessions.delete(peer);
-      session.close();
-      throw err;
-    }
-    if (session.peer) replicas.set(peer, session.peer);
-    if (out.changed.length) {
-      const state = store.exportNodes(out.changed);
-      serial(() => persist(state));
-      flushEvents();
-    }
-    return { replies: out.replies, synced: session.synced, changed: out.changed.length };
-  },
-  // A live batch relayed by the mesh (cells): applied outside any session.
-  meshLive({ bytes, refused }) {
-    const out = store.applyLive(bytes, refused ?? []);
-    if (out.changed.length) {
-      const state = store.exportNodes(out.changed);
-      serial(() => persist(state));
-      flushEvents();
-    }
-    return { changed: out.changed.length };
-  },
-  peerClose({ peer }) {
-    sessions.get(peer)?.close();
-    sessions.delete(peer);
-  },
-  peerStats({ peer }) { return sessions.get(peer)?.stats() ?? null; },
-  get({ id }) { return store.get(id); },
-  query({ options }) { return store.query(options).map(({ id, value, edges }) => ({ id, value, edges })); },
+  resume({ ticket, keep }) { dispatch(engine.resume(ticket, keep)); },
+  resync() { dispatch(engine.resyncAll()); },
+  setMiddleware({ on }) { engine.setMiddleware(on); },
+  setLiveOverMesh({ on }) { engine.setLiveOverMesh(on); },
+  get({ id }) { return nodeOut(engine.get(id)); },
+  query({ options }) { return engine.query(options).map(nodeOut); },
   subscribe({ options }) {
-    const { id, initial } = store.subscribe(options);
-    return { id, initial: initial.map(({ id: nodeId, value, edges }) => ({ id: nodeId, value, edges })) };
+    const { id, initial } = engine.subscribe(options);
+    return { id, initial: initial.map(nodeOut) };
   },
-  unsubscribe({ id }) { return store.unsubscribe(id); },
-  clear() {
-    return serial(async () => {
-      await storage.replace([]);
-      const subscriptionsGone = store;
-      store = await CoreStore.open();
-      subscriptionsGone.close();  // and its sync sessions
-      sessions.clear();
-      appendsSinceSnapshot = 0;
-    });
+  unsubscribe({ id }) { return engine.unsubscribe(id); },
+  async clear() {
+    await writes;
+    await serial(() => storage.replace([]));
+    checked(dispatch(engine.clear()));
   },
-  close() {
-    return serial(async () => {
-      await storage.close();
-      store.close();
-      sessions.clear();
-      store = null;
-    });
+  async close() {
+    clearInterval(ticker);
+    await writes;
+    await serial(() => storage.close());
+    engine.close();
+    engine = null;
   },
-  stats() { return { nodes: store.liveCount, records: store.recordCount, storage: storage.kind }; },
+  stats() { return { ...engine.stats(), ...stats, storage: storage.kind }; },
 };
 
 onmessage = async ({ data: { id, type, args } }) => {
   try {
-    if (type !== 'open' && !store) throw new CellgraphError('CLOSED', 'the database is not open');
+    if (type !== 'open' && !engine) throw new CellgraphError('CLOSED', 'the database is not open');
     const handler = handlers[type];
     if (!handler) throw new CellgraphError('INVALID_ARGUMENT', `unknown request "${type}"`);
     const result = await handler(args ?? {});
     postMessage({ id, result });
   } catch (err) {
-    const code = err instanceof CellgraphError ? err.code : (err?.code ?? 'INTERNAL');
-    postMessage({ id, error: { code, message: err?.message ?? String(err) } });
+    postMessage({ id, error: errorJson(err) });
   }
 };
+
+// Every failure crosses as a stable string code.
+function errorJson(err) {
+  if (err instanceof CellgraphError) return err.toJSON();
+  if (err?.name === 'QuotaExceededError') return { code: 'TOO_LARGE', message: `storage is full: ${err.message}` };
+  return { code: 'INTERNAL', message: err?.message ?? String(err) };
+}

@@ -100,7 +100,9 @@ class Sim {
     gossip_.erase(gossip_.begin() + static_cast<long>(k));
     if (group_[p.from] != group_[p.to]) return;  // the partition ate it
     Replica& r = *replicas_[p.to];
-    auto applied = applyOpsMessage(r.store, r.verifier, p.bytes);
+    auto m = decodeMessage(p.bytes, {});
+    ASSERT_TRUE(m.ok()) << m.status().toString();
+    auto applied = r.sink.apply(std::move(std::get<Ops>(m.value()).envelopes));
     EXPECT_TRUE(applied.ok()) << applied.status().toString();
   }
 
@@ -108,15 +110,15 @@ class Sim {
     int a = static_cast<int>(rng_() % kReplicas), b = static_cast<int>(rng_() % kReplicas);
     if (a == b || group_[a] != group_[b]) return;
     for (auto& l : links_) if ((l.a == a && l.b == b) || (l.a == b && l.b == a)) return;
-    SessionOptions oa, ob;
-    oa.leafItems = ob.leafItems = 1 + rng_() % 4;  // small leaves exercise deep recursion
-    oa.branching = ob.branching = 2 + rng_() % 4;
-    if (rng_() % 2) {
-      oa.expectedPeer = static_cast<hlc::PeerId>(b + 1);
-      ob.expectedPeer = static_cast<hlc::PeerId>(a + 1);
+    SessionOptions opt;
+    opt.leafItems = 1 + rng_() % 4;  // small leaves exercise deep recursion
+    opt.branching = 2 + rng_() % 4;
+    auto ida = static_cast<hlc::PeerId>(a + 1), idb = static_cast<hlc::PeerId>(b + 1);
+    if (rng_() % 2) {  // a link never seen before
+      replicas_[a]->links[idb] = {};
+      replicas_[b]->links[ida] = {};
     }
-    Link l{a, b, std::make_unique<SyncSession>(replicas_[a]->store, replicas_[a]->verifier, oa),
-           std::make_unique<SyncSession>(replicas_[b]->store, replicas_[b]->verifier, ob), {}, {}};
+    Link l{a, b, replicas_[a]->session(idb, opt), replicas_[b]->session(ida, opt), {}, {}};
     l.toB.push_back(l.sa->start());
     l.toA.push_back(l.sb->start());
     links_.push_back(std::move(l));
@@ -136,7 +138,7 @@ class Sim {
     inbox.pop_front();
     auto replies = (toA ? l.sa : l.sb)->receive(m);
     if (!replies.ok()) return ::testing::AssertionFailure() << "session error: " << replies.status().toString();
-    for (auto& r : *replies) (toA ? l.toB : l.toA).push_back(std::move(r));
+    for (auto& r : *replies) (toA ? l.toB : l.toA).push_back(*r);
     return ::testing::AssertionSuccess();
   }
 
@@ -176,7 +178,7 @@ class Sim {
     ManualClock late(clocks_[0]->nowMs() + 10'000'000);
     Replica reference(late, 99);
     std::shuffle(all_.begin(), all_.end(), rng_);
-    auto r = reference.store.applyRemote(all_, reference.verifier);
+    auto r = reference.sink.apply(all_);
     if (!r.ok()) return ::testing::AssertionFailure() << r.status().toString();
     if (digestHex(reference.store) != expected) {
       return ::testing::AssertionFailure() << "converged state differs from the union of all ops";

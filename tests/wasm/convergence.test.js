@@ -1,22 +1,24 @@
-// Seeded randomized convergence against the wasm build: 8 replicas write
-// conflicting ops; live batches are dropped, duplicated and reordered;
-// sessions are cut by partitions; after healing every digest is equal. The
-// native suite runs 1000 seeds of a richer schedule; this one runs fewer
-// through the real bindings (CELLGRAPH_WASM_SEEDS, default 200).
+// Seeded randomized convergence against the wasm build: 8 engines write
+// conflicting ops; live batches are dropped, duplicated and reordered (they
+// arrive as mesh broadcasts, outside any session); sessions are cut by
+// partitions; after healing every digest is equal. The native suite runs
+// 1000 seeds of a richer schedule; this one runs fewer through the real
+// bindings (CELLGRAPH_WASM_SEEDS, default 200).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openStore, syncPair, prng, OpType } from './support.js';
+import { EngineNet, openEngine, syncPair, prng, OpType } from './support.js';
 
 const SEEDS = Number(process.env.CELLGRAPH_WASM_SEEDS ?? 200);
 const N = 8;
 
 async function runSeed(seed) {
   const rand = prng(seed);
-  const stores = [];
-  for (let i = 0; i < N; i++) stores.push(await openStore(i + 1, [4, 16, 10_000][rand.int(3)]));
+  const engines = [];
+  for (let i = 0; i < N; i++) engines.push(await openEngine(i + 1, { opLogWindow: [4, 16, 10_000][rand.int(3)], liveOverMesh: true }));
+  const net = new EngineNet();
+  engines.forEach((e, i) => net.add(e, `p${i}`));
   let group = new Array(N).fill(0);
   let gossip = [];
-  let links = [];
   const id = () => `k${rand.int(12)}`;
   try {
     for (let step = 0; step < 250; step++) {
@@ -30,9 +32,9 @@ async function runSeed(seed) {
           else if (t === 3) ops.push([OpType.REMOVE, id(), null]);
           else ops.push([t === 4 ? OpType.LINK : OpType.UNLINK, id(), id()]);
         }
-        let w;
-        try { w = stores[i].write(ops); } catch (err) { if (err.code !== 'NOT_FOUND') throw err; continue; }
-        for (const m of w.messages) {
+        let fx;
+        try { fx = net.write(i, ops); } catch (err) { if (err.code !== 'NOT_FOUND') throw err; continue; }
+        for (const m of fx.broadcast) {
           for (let j = 0; j < N; j++) {
             if (j === i || group[j] !== group[i] || rand() < 0.15) continue;
             gossip.push({ from: i, to: j, m });
@@ -41,40 +43,30 @@ async function runSeed(seed) {
         }
       } else if (dice < 60 && gossip.length) {
         const [p] = gossip.splice(rand.int(gossip.length), 1);
-        if (group[p.from] === group[p.to]) stores[p.to].applyLive(p.m);
+        if (group[p.from] === group[p.to]) assert.equal(net.absorb(p.to, engines[p.to].receiveRelayed(`p${p.from}`, p.m)).error, null);
       } else if (dice < 72) {
         const a = rand.int(N), b = rand.int(N);
-        if (a === b || group[a] !== group[b] || links.some((l) => (l.a === a && l.b === b) || (l.a === b && l.b === a))) continue;
-        const known = rand() < 0.5;
-        const sa = stores[a].session(known ? stores[b].replicaId : ''), sb = stores[b].session(known ? stores[a].replicaId : '');
-        links.push({ a, b, sa, sb, toA: [sb.start()], toB: [sa.start()] });
-      } else if (dice < 94 && links.length) {
-        const k = rand.int(links.length), l = links[k];
-        const toA = (rand() < 0.5 && l.toA.length) || !l.toB.length;
-        const inbox = toA ? l.toA : l.toB;
-        if (!inbox.length) { l.sa.close(); l.sb.close(); links.splice(k, 1); continue; }
-        const { replies } = (toA ? l.sa : l.sb).receive(inbox.shift());
-        (toA ? l.toB : l.toA).push(...replies);
-      } else if (dice >= 94) {
+        if (a !== b && group[a] === group[b] && !net.connected(a, b)) net.connect(a, b);
+      } else if (dice < 94) {
+        const a = rand.int(N), b = rand.int(N);
+        if (a !== b) net.step(a, b);
+      } else {
         const groups = 1 + rand.int(3);
         group = group.map(() => rand.int(groups));
-        links = links.filter((l) => {
-          if (group[l.a] === group[l.b]) return true;
-          l.sa.close(); l.sb.close();
-          return false;
-        });
+        for (let a = 0; a < N; a++) for (let b = 0; b < N; b++) if (group[a] !== group[b]) net.disconnect(a, b);
       }
     }
-    // Heal: everything reconnects and syncs through replica 0, twice.
-    for (const l of links) { l.sa.close(); l.sb.close(); }
-    for (const p of gossip) stores[p.to].applyLive(p.m);
+    for (const n of net.nodes) assert.deepEqual(n.failures, [], `seed ${seed}: a session failed`);
+    // Heal: everything reconnects and syncs through engine 0, twice.
+    for (let a = 0; a < N; a++) for (let b = 0; b < N; b++) net.disconnect(a, b);
+    for (const p of gossip) engines[p.to].receiveRelayed(`p${p.from}`, p.m);
     for (let round = 0; round < 2; round++) {
-      for (let j = 1; j < N; j++) syncPair(stores[0], stores[j], { knownPeers: rand() < 0.5 });
+      for (let j = 1; j < N; j++) syncPair(engines[0], engines[j], { knownPeers: rand() < 0.5 });
     }
-    const digests = stores.map((s) => s.digest());
+    const digests = engines.map((s) => s.digest());
     assert.deepEqual(new Set(digests).size, 1, `seed ${seed}: replicas diverged`);
   } finally {
-    for (const s of stores) s.close();
+    for (const s of engines) s.close();
   }
 }
 

@@ -1,7 +1,6 @@
 // Shared helpers for the wasm tests.
-import { CoreStore, OpType } from '../../js/core/store.js';
-
-export { OpType };
+export { OpType } from '../../js/core/engine.js';
+export { EngineNet, openEngine, syncPair, hex16 } from '../support/engine-net.js';
 
 /** A deterministic PRNG (mulberry32) so randomized tests replay by seed. */
 export function prng(seed) {
@@ -17,10 +16,8 @@ export function prng(seed) {
   return next;
 }
 
-export const hex16 = (n) => n.toString(16).padStart(16, '0');
-
-export function openStore(n, opLogWindow = 10_000) {
-  return CoreStore.open({ replicaId: hex16(n), epoch: hex16(0x1000 + n), opLogWindow });
+/** A local write through prepare and commit, as the worker does; returns the effects. */
+export function write(engine, ops) {
+  const { ticket } = engine.prepare(ops);
+  return engine.commit(ticket);
 }
-
-export { syncLoopback as syncPair } from '../../js/core/loopback.js';

@@ -1,17 +1,17 @@
-// Sync sessions between wasm stores: full state, delta, reconciliation, and
+// Sync sessions between wasm engines: full state, delta, reconciliation, and
 // the bytes on the wire following the differences.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openStore, syncPair, OpType } from './support.js';
+import { openEngine, syncPair, OpType, write } from './support.js';
 
 const fill = (s, n, prefix = 'n') => {
   const ops = [];
   for (let i = 0; i < n; i++) ops.push([OpType.PUT, `${prefix}${i}`, { i, name: 'node' }]);
-  s.write(ops);
+  write(s, ops);
 };
 
 test('empty peer: full state in one round trip; then delta', async () => {
-  const a = await openStore(1), b = await openStore(2);
+  const a = await openEngine(1), b = await openEngine(2);
   fill(a, 1000);
   const first = syncPair(a, b);
   assert.equal(first.plan, 'state');
@@ -28,10 +28,10 @@ test('empty peer: full state in one round trip; then delta', async () => {
 test('beyond the log window, reconciliation bytes follow the differences', async () => {
   const costs = [];
   for (const d of [0, 10, 200]) {
-    const a = await openStore(1, 20), b = await openStore(2, 20);
+    const a = await openEngine(1, { opLogWindow: 20 }), b = await openEngine(2, { opLogWindow: 20 });
     fill(a, 3000);
     syncPair(a, b);
-    for (let i = 0; i < d; i++) (i % 2 ? a : b).write([[OpType.PUT, `n${i * 7}`, { changed: i }]]);
+    for (let i = 0; i < d; i++) write(i % 2 ? a : b, [[OpType.PUT, `n${i * 7}`, { changed: i }]]);
     const r = syncPair(a, b, { knownPeers: d % 2 === 0 });
     if (d > 20) assert.equal(r.plan, 'recon');
     assert.equal(a.digest(), b.digest());

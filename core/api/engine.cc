@@ -1,0 +1,488 @@
+#include "core/api/engine.h"
+
+#include <algorithm>
+
+#include "core/api/boundary.h"
+#include "core/api/gate.h"
+
+namespace cellgraph::api {
+
+class Engine::Sink final : public sync::OpSink {
+ public:
+  explicit Sink(Engine& engine) : engine_(engine) {}
+  Result<graph::ApplyReport> apply(std::vector<crdt::Envelope> envelopes) override {
+    return engine_.admit(std::move(envelopes));
+  }
+
+ private:
+  Engine& engine_;
+};
+
+struct Engine::Peer {
+  std::unique_ptr<sync::SyncSession> session;
+  bool wasSynced = false;
+};
+
+namespace {
+
+Status checkOptions(const EngineOptions& o) {
+  const graph::StoreOptions& s = o.store;
+  if (s.replicaId == 0) return Status::invalidArgument("engine options: replicaId must not be zero");
+  if (s.logEpoch == 0) return Status::invalidArgument("engine options: epoch must not be zero");
+  if (s.opLogWindow < 1 || s.opLogWindow > 1'000'000) {
+    return Status::invalidArgument("engine options: opLogWindow must be 1..1000000");
+  }
+  if (s.maxClockAheadMs < 1 || s.maxClockAheadMs > 86'400'000) {
+    return Status::invalidArgument("engine options: maxClockAheadMs must be 1..86400000 (a day)");
+  }
+  if (o.maxPeers < 1 || o.maxDeferredOps < 1 || o.compactAfterRecords < 1) {
+    return Status::invalidArgument("engine options: maxPeers, maxDeferredOps and compactAfterRecords must be positive");
+  }
+  return {};
+}
+
+std::string deferredKey(const crdt::Envelope& e) {
+  std::string k = std::to_string(e.clock.wall) + ':' + std::to_string(e.clock.counter) + ':' +
+                  std::to_string(e.clock.peer) + ':' + std::to_string(static_cast<int>(e.op.type)) + ':';
+  k += e.op.id;
+  k += '\0';
+  k += e.op.target;
+  return k;
+}
+
+}  // namespace
+
+Engine::Engine(Clock& clock, EngineOptions options)
+    : clock_(clock),
+      options_(std::move(options)),
+      store_(std::make_unique<graph::Store>(clock, options_.store)),
+      queries_(std::make_unique<query::QueryEngine>(*store_)),
+      live_(std::make_unique<query::LiveQueries>(*queries_)),
+      verifier_(options_.store.limits),
+      sink_(std::make_unique<Sink>(*this)),
+      index_(std::make_unique<sync::ReconIndex>(*store_)) {}
+
+Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::open(Clock& clock, EngineOptions options) {
+  CG_RETURN_IF_ERROR(checkOptions(options));
+  return std::unique_ptr<Engine>(new Engine(clock, std::move(options)));
+}
+
+const sync::SyncSession* Engine::session(const std::string& peer) const {
+  auto it = peers_.find(peer);
+  return it == peers_.end() ? nullptr : it->second->session.get();
+}
+
+// ---- the gate and what goes through it --------------------------------------
+
+Result<graph::ApplyReport> Engine::admit(std::vector<crdt::Envelope> envelopes) {
+  CG_ASSIGN_OR_RETURN(GateDecision d, gate(std::move(envelopes), verifier_, store_->clock()));
+  graph::ApplyReport report = store_->apply(d.accepted, graph::Source::kPeer);
+  report.deferred = d.deferred.size();
+  for (crdt::Envelope& e : d.deferred) hold(std::move(e));
+  stats_.opsApplied += report.applied;
+  stats_.opsStale += report.stale;
+  stats_.opsDeferred += report.deferred;
+  stats_.opsOverQuota += report.overQuota;
+  return report;
+}
+
+void Engine::hold(crdt::Envelope e) {
+  std::string key = deferredKey(e);
+  if (!deferredKeys_.insert(key).second) return;
+  deferredBytes_ += crdt::encodeEnvelope(e).size();
+  deferred_.push_back(std::move(e));
+  while (deferred_.size() > options_.maxDeferredOps || deferredBytes_ > options_.maxDeferredBytes) {
+    deferredKeys_.erase(deferredKey(deferred_.front()));
+    deferredBytes_ -= std::min(deferredBytes_, crdt::encodeEnvelope(deferred_.front()).size());
+    deferred_.pop_front();
+    ++stats_.deferredDropped;
+  }
+}
+
+Effects Engine::tick() {
+  Effects fx;
+  if (deferred_.empty()) return fx;
+  std::vector<crdt::Envelope> due;
+  std::deque<crdt::Envelope> waiting;
+  for (crdt::Envelope& e : deferred_) {
+    if (store_->clock().tooFarAhead(e.clock)) {
+      waiting.push_back(std::move(e));
+      continue;
+    }
+    deferredKeys_.erase(deferredKey(e));
+    deferredBytes_ -= std::min(deferredBytes_, crdt::encodeEnvelope(e).size());
+    due.push_back(std::move(e));
+  }
+  deferred_ = std::move(waiting);
+  if (due.empty()) return fx;
+  // They passed the verifier when they arrived; only their time had not come.
+  graph::ApplyReport report = store_->apply(due, graph::Source::kPeer);
+  stats_.deferredApplied += report.applied;
+  stats_.opsOverQuota += report.overQuota;
+  changed(report.changedIds, fx);
+  return fx;
+}
+
+void Engine::changed(const std::vector<std::string>& ids, Effects& fx) {
+  if (ids.empty()) return;
+  queries_->onChanged(ids);
+  auto events = live_->apply(ids);
+  fx.events.insert(fx.events.end(), std::make_move_iterator(events.begin()), std::make_move_iterator(events.end()));
+}
+
+void Engine::persist(Bytes record, Effects& fx) {
+  fx.persist.push_back(std::move(record));
+  ++stats_.recordsPersisted;
+  if (++recordsSinceSnapshot_ >= options_.compactAfterRecords && !compactAnnounced_) {
+    compactAnnounced_ = true;
+    fx.compact = true;
+  }
+}
+
+void Engine::send(const std::string& peer, sync::Outgoing messages, Effects& fx) {
+  for (auto& m : messages) fx.sends.push_back({peer, std::move(m)});
+}
+
+void Engine::fail(const std::string& peer, const Status& status, Effects& fx) {
+  fx.failed.push_back({peer, status});
+  ++stats_.sessionsFailed;
+  peers_.erase(peer);
+  inspecting_.erase(peer);
+  std::erase_if(pending_, [&](const auto& p) { return !p.second.relayed && p.second.peer == peer; });
+}
+
+sync::LinkWatermark& Engine::watermarkFor(const std::string& peer) {
+  auto it = watermarks_.find(peer);
+  if (it != watermarks_.end()) return it->second;
+  // Forget the least recently opened link that has no session now.
+  while (watermarks_.size() >= options_.maxWatermarks && !watermarkOrder_.empty()) {
+    auto victim = std::find_if(watermarkOrder_.begin(), watermarkOrder_.end(),
+                               [&](const std::string& p) { return !peers_.count(p); });
+    if (victim == watermarkOrder_.end()) break;
+    watermarks_.erase(*victim);
+    watermarkOrder_.erase(victim);
+  }
+  watermarkOrder_.push_back(peer);
+  return watermarks_[peer];
+}
+
+// ---- storage ------------------------------------------------------------------
+
+Status Engine::load(ByteView record, bool fromLog) {
+  auto m = sync::decodeMessage(record, options_.store.limits);
+  auto* ops = m.ok() ? std::get_if<sync::Ops>(&m.value()) : nullptr;
+  if (!ops) {
+    ++stats_.recordsRefused;
+    return m.ok() ? Status::corrupt("a stored record is not an OPS message") : m.status();
+  }
+  auto d = gate(std::move(ops->envelopes), verifier_, store_->clock());
+  if (!d.ok()) {
+    ++stats_.recordsRefused;
+    return d.status().withContext("stored record");
+  }
+  graph::ApplyReport report = store_->apply(d->accepted, graph::Source::kOwn);
+  for (crdt::Envelope& e : d->deferred) hold(std::move(e));
+  stats_.opsDeferred += d->deferred.size();
+  ++stats_.recordsLoaded;
+  if (fromLog) ++recordsSinceSnapshot_;
+  queries_->onChanged(report.changedIds);
+  return {};
+}
+
+std::vector<Bytes> Engine::snapshot() const {
+  std::vector<Bytes> out = sync::encodeStateMessages(*store_, nullptr, 0, options_.session.chunkBytes);
+  if (!deferred_.empty()) {
+    std::vector<crdt::Envelope> held(deferred_.begin(), deferred_.end());
+    for (Bytes& b : sync::encodeOpsChunked(sync::Ops{sync::OpsMode::kState, store_->log().epoch(), 0, 0, false, {}},
+                                           held, options_.session.chunkBytes,
+                                           options_.store.limits.maxOpsPerMessage)) {
+      out.push_back(std::move(b));
+    }
+  }
+  return out;
+}
+
+// ---- local writes -----------------------------------------------------------------
+
+Result<Engine::Prepared> Engine::prepare(ByteView opBatch) {
+  if (prepared_.size() >= 16) return Status::internal("16 writes are prepared and not committed; commit or abort first");
+  CG_ASSIGN_OR_RETURN(std::vector<crdt::Op> ops, decodeOpBatch(opBatch, options_.store.limits));
+  if (ops.empty()) return Status::invalidArgument("an empty write");
+  CG_ASSIGN_OR_RETURN(std::vector<crdt::Envelope> envelopes, store_->stamp(std::move(ops)));
+  // Local ops pass the same gate (their clocks are fresh: none is deferred).
+  for (std::size_t i = 0; i < envelopes.size(); ++i) {
+    Status s = verifier_.verify(envelopes[i]);
+    if (!s.ok()) return s.withContext("op " + std::to_string(i));
+  }
+  Prepared p;
+  p.ticket = nextTicket_++;
+  p.records = sync::encodeOpsChunked(sync::Ops{sync::OpsMode::kState, store_->log().epoch(), 0, 0, false, {}},
+                                     envelopes, options_.session.chunkBytes, options_.store.limits.maxOpsPerMessage);
+  prepared_[p.ticket] = std::move(envelopes);
+  return p;
+}
+
+void Engine::abort(std::uint64_t ticket) {
+  if (prepared_.erase(ticket)) ++stats_.writesAborted;
+}
+
+Effects Engine::commit(std::uint64_t ticket) {
+  Effects fx;
+  auto it = prepared_.find(ticket);
+  if (it == prepared_.end()) {
+    fx.status = Status::invalidArgument("no prepared write " + std::to_string(ticket));
+    return fx;
+  }
+  std::vector<crdt::Envelope> envelopes = std::move(it->second);
+  prepared_.erase(it);
+  std::vector<bool> applied;
+  graph::ApplyReport report = store_->apply(envelopes, graph::Source::kOwn, &applied);
+  ++stats_.writes;
+  changed(report.changedIds, fx);
+  // An op that lost to something applied since prepare() was not logged:
+  // a live batch claims exactly the seqs of the ops it carries.
+  if (report.applied != envelopes.size()) {
+    std::vector<crdt::Envelope> logged;
+    for (std::size_t i = 0; i < envelopes.size(); ++i) {
+      if (applied[i]) logged.push_back(std::move(envelopes[i]));
+    }
+    envelopes = std::move(logged);
+  }
+  sync::Outgoing live;
+  for (Bytes& m : sync::encodeLiveBatch(*store_, envelopes, report.firstSeq, options_.session.chunkBytes)) {
+    live.push_back(std::make_shared<const Bytes>(std::move(m)));
+  }
+  if (live.empty()) return fx;
+  if (options_.liveOverMesh) {
+    fx.broadcast = std::move(live);
+    return fx;
+  }
+  std::vector<std::string> overflowed;
+  for (auto& [peer, p] : peers_) {
+    send(peer, p->session->sendLive(live), fx);
+    if (p->session->overflowed()) overflowed.push_back(peer);
+  }
+  for (const std::string& peer : overflowed) restartSession(peer, fx);
+  return fx;
+}
+
+void Engine::restartSession(const std::string& peer, Effects& fx) {
+  auto it = peers_.find(peer);
+  if (it == peers_.end()) return;
+  stats_.liveDropped += it->second->session->stats().liveDropped;
+  auto hello = it->second->session->restart();
+  if (!hello.ok()) {
+    fail(peer, hello.status(), fx);
+    return;
+  }
+  ++stats_.sessionsRestarted;
+  it->second->wasSynced = false;
+  fx.sends.push_back({peer, std::make_shared<const Bytes>(std::move(hello).value())});
+}
+
+// ---- peers ----------------------------------------------------------------------
+
+Effects Engine::openPeer(const std::string& peer) {
+  Effects fx;
+  if (peer.empty() || peer.size() > 256) {
+    fx.status = Status::invalidArgument("a peer id is 1 to 256 bytes");
+    return fx;
+  }
+  if (!peers_.count(peer) && peers_.size() >= options_.maxPeers) {
+    ++stats_.peersRefused;
+    fx.status = Status::tooLarge("this engine already syncs with " + std::to_string(peers_.size()) + " peers");
+    return fx;
+  }
+  closePeer(peer);
+  auto p = std::make_unique<Peer>();
+  p->session = std::make_unique<sync::SyncSession>(*store_, *sink_, watermarkFor(peer), *index_, options_.session);
+  fx.sends.push_back({peer, std::make_shared<const Bytes>(p->session->start())});
+  peers_[peer] = std::move(p);
+  return fx;
+}
+
+void Engine::closePeer(const std::string& peer) {
+  peers_.erase(peer);
+  inspecting_.erase(peer);
+  std::erase_if(pending_, [&](const auto& e) { return !e.second.relayed && e.second.peer == peer; });
+}
+
+Effects Engine::receive(const std::string& peer, ByteView message) {
+  Effects fx;
+  ++stats_.messagesReceived;
+  if (!peers_.count(peer)) {
+    fx.status = Status::closed("no sync session with " + peer);
+    return fx;
+  }
+  if (inspecting_.count(peer)) {
+    // The host sends a peer's next message only after resume(): a breach
+    // is a host bug, and the session cannot go on out of order.
+    fx.status = Status::internal("a message from " + peer + " arrived while its previous one waits for the middleware");
+    fail(peer, fx.status, fx);
+    return fx;
+  }
+  auto m = sync::decodeMessage(message, options_.store.limits);
+  if (!m.ok()) {
+    ++stats_.messagesRefused;
+    fx.status = m.status();
+    fail(peer, m.status(), fx);
+    return fx;
+  }
+  Pending p{peer, false, std::move(m).value(), message.size(), {}};
+  auto* ops = std::get_if<sync::Ops>(&p.message);
+  if (ops && !ops->envelopes.empty() && options_.middleware) return inspect(std::move(p), message);
+  if (ops) p.raw.assign(message.begin(), message.end());
+  return deliver(std::move(p), nullptr);
+}
+
+Effects Engine::receiveRelayed(const std::string& origin, ByteView message) {
+  Effects fx;
+  ++stats_.relayedReceived;
+  auto m = sync::decodeMessage(message, options_.store.limits);
+  auto* ops = m.ok() ? std::get_if<sync::Ops>(&m.value()) : nullptr;
+  if (!ops || ops->mode != sync::OpsMode::kLive) {
+    ++stats_.relayedRefused;
+    fx.status = m.ok() ? Status::invalidArgument("a relayed message is a live OPS batch") : m.status();
+    return fx;
+  }
+  Pending p{origin, true, std::move(m).value(), message.size(), Bytes(message.begin(), message.end())};
+  if (options_.middleware && !std::get<sync::Ops>(p.message).envelopes.empty()) return inspect(std::move(p), {});
+  return deliver(std::move(p), nullptr);
+}
+
+Effects Engine::inspect(Pending p, ByteView raw) {
+  Effects fx;
+  std::size_t relayedWaiting = std::count_if(pending_.begin(), pending_.end(), [](const auto& e) { return e.second.relayed; });
+  if (p.relayed && relayedWaiting >= kMaxRelayedInspections) {
+    ++stats_.relayedRefused;
+    fx.status = Status::tooLarge("too many relayed batches wait for the middleware");
+    return fx;
+  }
+  if (!raw.empty()) p.raw.assign(raw.begin(), raw.end());
+  Inspection in;
+  in.ticket = nextTicket_++;
+  in.peer = p.peer;
+  in.relayed = p.relayed;
+  in.ops = std::get<sync::Ops>(p.message).envelopes;
+  if (!p.relayed) inspecting_.insert(p.peer);
+  pending_.emplace(in.ticket, std::move(p));
+  fx.inspect = std::move(in);
+  return fx;
+}
+
+Effects Engine::resume(std::uint64_t ticket, const std::vector<bool>& keep) {
+  auto it = pending_.find(ticket);
+  if (it == pending_.end()) {
+    Effects fx;
+    fx.status = Status::invalidArgument("no message waits for the middleware under ticket " + std::to_string(ticket));
+    return fx;
+  }
+  Pending p = std::move(it->second);
+  pending_.erase(it);
+  if (!p.relayed) inspecting_.erase(p.peer);
+  if (keep.size() != std::get<sync::Ops>(p.message).envelopes.size()) {
+    Effects fx;
+    fx.status = Status::invalidArgument("the middleware's answer has " + std::to_string(keep.size()) + " flags for " +
+                                        std::to_string(std::get<sync::Ops>(p.message).envelopes.size()) + " ops");
+    if (!p.relayed) fail(p.peer, fx.status, fx);
+    return fx;
+  }
+  stats_.opsFiltered += static_cast<std::uint64_t>(std::count(keep.begin(), keep.end(), false));
+  return deliver(std::move(p), &keep);
+}
+
+// What a received OPS message leaves in storage: its verified bytes as they
+// came, or, when the middleware dropped some ops, only the kept ones.
+Bytes Engine::recordOf(const sync::Ops& ops, const std::vector<bool>* keep, Bytes raw) const {
+  if (!keep || std::all_of(keep->begin(), keep->end(), [](bool k) { return k; })) return raw;
+  std::vector<crdt::Envelope> kept;
+  for (std::size_t i = 0; i < ops.envelopes.size(); ++i) {
+    if ((*keep)[i]) kept.push_back(ops.envelopes[i]);
+  }
+  sync::Ops header{sync::OpsMode::kState, ops.epoch, 0, 0, false, {}};
+  // One record: a message of at most maxMessageBytes keeps fewer ops than it had.
+  return sync::encodeOpsChunked(header, kept, options_.store.limits.maxMessageBytes,
+                                options_.store.limits.maxOpsPerMessage).front();
+}
+
+Effects Engine::deliver(Pending p, const std::vector<bool>* keep) {
+  Effects fx;
+  auto* ops = std::get_if<sync::Ops>(&p.message);
+  Bytes record = ops ? recordOf(*ops, keep, std::move(p.raw)) : Bytes{};
+  if (p.relayed) {
+    std::vector<crdt::Envelope> kept;
+    for (std::size_t i = 0; i < ops->envelopes.size(); ++i) {
+      if (!keep || (*keep)[i]) kept.push_back(std::move(ops->envelopes[i]));
+    }
+    auto report = admit(std::move(kept));
+    if (!report.ok()) {
+      ++stats_.relayedRefused;
+      fx.status = report.status();
+      return fx;
+    }
+    if (report->applied + report->deferred > 0) persist(std::move(record), fx);
+    changed(report->changedIds, fx);
+    return fx;
+  }
+  auto it = peers_.find(p.peer);
+  if (it == peers_.end()) {
+    fx.status = Status::closed("no sync session with " + p.peer);
+    return fx;
+  }
+  sync::SyncSession& session = *it->second->session;
+  auto out = session.receive(std::move(p.message), p.wireBytes, keep);
+  if (!out.ok()) {
+    ++stats_.messagesRefused;
+    fx.status = out.status();
+    fail(p.peer, out.status(), fx);
+    return fx;
+  }
+  const graph::ApplyReport& report = session.lastReport();
+  if (!record.empty() && report.applied + report.deferred > 0) persist(std::move(record), fx);
+  changed(session.changedIds(), fx);
+  send(p.peer, std::move(out).value(), fx);
+  if (session.synced() && !it->second->wasSynced) {
+    it->second->wasSynced = true;
+    fx.synced.push_back(p.peer);
+  }
+  return fx;
+}
+
+Effects Engine::resyncAll() {
+  Effects fx;
+  std::vector<std::string> all;
+  for (const auto& [peer, p] : peers_) all.push_back(peer);
+  for (const std::string& peer : all) restartSession(peer, fx);
+  return fx;
+}
+
+Effects Engine::clear(std::uint64_t newEpoch) {
+  Effects fx;
+  if (newEpoch == 0 || newEpoch == store_->log().epoch()) {
+    fx.status = Status::invalidArgument("clear() needs a new non-zero epoch");
+    return fx;
+  }
+  std::vector<std::string> ids;
+  ids.reserve(store_->recordCount());
+  for (const auto& [id, n] : store_->records()) ids.push_back(id);
+  store_->clear(newEpoch);
+  changed(ids, fx);
+  // We no longer hold what the watermarks vouched for.
+  for (auto& [peer, w] : watermarks_) w.epoch = w.seq = 0;
+  deferred_.clear();
+  deferredKeys_.clear();
+  deferredBytes_ = 0;
+  prepared_.clear();
+  pending_.clear();
+  inspecting_.clear();
+  recordsSinceSnapshot_ = 0;
+  compactAnnounced_ = false;
+  std::vector<std::string> all;
+  for (const auto& [peer, p] : peers_) all.push_back(peer);
+  for (const std::string& peer : all) restartSession(peer, fx);
+  return fx;
+}
+
+}  // namespace cellgraph::api
