@@ -261,24 +261,26 @@ Effects Engine::commit(std::uint64_t ticket) {
   }
   std::vector<std::string> overflowed;
   for (auto& [peer, p] : peers_) {
+    std::uint64_t dropped = p->session->stats().liveDropped;
     send(peer, p->session->sendLive(live), fx);
+    stats_.liveDropped += p->session->stats().liveDropped - dropped;
     if (p->session->overflowed()) overflowed.push_back(peer);
   }
   for (const std::string& peer : overflowed) restartSession(peer, fx);
   return fx;
 }
 
-void Engine::restartSession(const std::string& peer, Effects& fx) {
+void Engine::restartSession(const std::string& peer, Effects& fx, bool stateChanged) {
   auto it = peers_.find(peer);
   if (it == peers_.end()) return;
-  stats_.liveDropped += it->second->session->stats().liveDropped;
-  auto hello = it->second->session->restart();
+  auto hello = it->second->session->restart(stateChanged);
   if (!hello.ok()) {
     fail(peer, hello.status(), fx);
     return;
   }
-  ++stats_.sessionsRestarted;
   it->second->wasSynced = false;
+  if (hello->empty()) return;  // still waiting for the answer to the last restart
+  ++stats_.sessionsRestarted;
   fx.sends.push_back({peer, std::make_shared<const Bytes>(std::move(hello).value())});
 }
 
@@ -481,7 +483,7 @@ Effects Engine::clear(std::uint64_t newEpoch) {
   compactAnnounced_ = false;
   std::vector<std::string> all;
   for (const auto& [peer, p] : peers_) all.push_back(peer);
-  for (const std::string& peer : all) restartSession(peer, fx);
+  for (const std::string& peer : all) restartSession(peer, fx, true);
   return fx;
 }
 

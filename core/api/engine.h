@@ -184,7 +184,7 @@ class Engine {
   void changed(const std::vector<std::string>& ids, Effects& fx);
   void send(const std::string& peer, sync::Outgoing messages, Effects& fx);
   void fail(const std::string& peer, const Status& status, Effects& fx);
-  void restartSession(const std::string& peer, Effects& fx);
+  void restartSession(const std::string& peer, Effects& fx, bool stateChanged = false);
   Bytes recordOf(const sync::Ops& ops, const std::vector<bool>* keep, Bytes raw) const;
   void persist(Bytes record, Effects& fx);
   Effects inspect(Pending pending, ByteView raw);

@@ -139,6 +139,7 @@ class Store {
   // Sync support.
   const crdt::OpLog& log() const { return log_; }
   hlc::Hlc& clock() { return hlc_; }
+  const hlc::Hlc& clock() const { return hlc_; }
   const StoreOptions& options() const { return options_; }
   std::uint64_t version() const { return version_; }  // bumps on every change
   // Sum of every record's item hash: the whole set's reconciliation fingerprint.

@@ -225,7 +225,18 @@ void SyncSession::reset() {
   served_.clear();
 }
 
-Result<Bytes> SyncSession::restart() {
+Result<Bytes> SyncSession::restart(bool stateChanged) {
+  if (awaitingHello_) {
+    resendOnAnswer_ |= stateChanged;
+    // Our last HELLO is still unanswered: a second one could be answered
+    // out of step with the first. Drop what waits and keep waiting; the
+    // plan made on the peer's answer covers everything (catch-up reads the
+    // store as it is then).
+    std::erase_if(outbox_, [](const std::unique_ptr<Item>& i) { return i->live; });
+    queuedLive_ = 0;
+    overflowed_ = false;
+    return Bytes{};
+  }
   if (restarts_ >= options_.maxRestarts) {
     return Status::tooLarge("the session restarted " + std::to_string(restarts_) + " times; the limit is " +
                             std::to_string(options_.maxRestarts));
@@ -301,6 +312,18 @@ Status SyncSession::onHello(const Hello& h, Outgoing& out) {
     ++restarts_;
     ++stats_.restarts;
     reset();
+  }
+  if (awaitingHello_ && resendOnAnswer_) {
+    // The peer answered a HELLO that no longer describes us (the store was
+    // cleared meanwhile): start over once more, now that none is pending.
+    resendOnAnswer_ = false;
+    if (restarts_ >= options_.maxRestarts) return Status::tooLarge("the session restarted too often");
+    ++restarts_;
+    ++stats_.restarts;
+    reset();
+    awaitingHello_ = true;
+    emit(std::make_shared<const Bytes>(hello()), out);
+    return {};
   }
   awaitingHello_ = false;
   if (!mine_) emit(std::make_shared<const Bytes>(hello()), out);
@@ -559,8 +582,7 @@ Outgoing SyncSession::sendLive(const Outgoing& messages) {
   std::size_t bytes = 0;
   for (const auto& m : messages) bytes += m->size();
   if (queuedLive_ + bytes > options_.maxQueuedBytes) {
-    std::erase_if(outbox_, [](const std::unique_ptr<Item>& i) { return i->live; });
-    stats_.liveDropped += messages.size();
+    stats_.liveDropped += messages.size() + std::erase_if(outbox_, [](const std::unique_ptr<Item>& i) { return i->live; });
     queuedLive_ = 0;
     overflowed_ = true;
     return out;

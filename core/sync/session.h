@@ -117,8 +117,12 @@ class SyncSession {
   // dropped and overflowed() turns true: the caller restarts the session.
   Outgoing sendLive(const Outgoing& messages);
   bool overflowed() const { return overflowed_; }
-  // Starts over (see above): returns the new HELLO, or an error past maxRestarts.
-  Result<Bytes> restart();
+  // Starts over (see above): returns the new HELLO, or an error past
+  // maxRestarts. While the last restart's HELLO is unanswered it only drops
+  // the queued live batches and returns nothing; with `stateChanged` (the
+  // store was cleared, so that HELLO no longer describes it) the session
+  // starts over once more when the answer comes.
+  Result<Bytes> restart(bool stateChanged = false);
 
   // Both directions caught up (the watermark saved unless an op was deferred).
   // Catch-up still being sent keeps a session from being synced.
@@ -164,6 +168,7 @@ class SyncSession {
   SessionStats stats_;
   std::optional<Hello> mine_, theirs_;
   bool awaitingHello_ = false;  // restarted: old-session messages are stale
+  bool resendOnAnswer_ = false;  // our pending HELLO went stale
   CatchUp incoming_ = CatchUp::kNone, outgoing_ = CatchUp::kNone;
   bool incomingDone_ = false, outgoingDone_ = false, reconDone_ = false;
   bool deferredDuringCatchUp_ = false, deltaContiguous_ = true;
