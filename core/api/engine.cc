@@ -10,8 +10,8 @@ namespace cellgraph::api {
 class Engine::Sink final : public sync::OpSink {
  public:
   explicit Sink(Engine& engine) : engine_(engine) {}
-  Result<graph::ApplyReport> apply(std::vector<crdt::Envelope> envelopes) override {
-    return engine_.admit(std::move(envelopes));
+  Result<graph::ApplyReport> apply(std::vector<crdt::Envelope> envelopes, std::uint32_t linkTag) override {
+    return engine_.admit(std::move(envelopes), linkTag);
   }
 
  private:
@@ -76,9 +76,9 @@ const sync::SyncSession* Engine::session(const std::string& peer) const {
 
 // ---- the gate and what goes through it --------------------------------------
 
-Result<graph::ApplyReport> Engine::admit(std::vector<crdt::Envelope> envelopes) {
+Result<graph::ApplyReport> Engine::admit(std::vector<crdt::Envelope> envelopes, std::uint32_t linkTag) {
   CG_ASSIGN_OR_RETURN(GateDecision d, gate(std::move(envelopes), verifier_, store_->clock()));
-  graph::ApplyReport report = store_->apply(d.accepted, graph::Source::kPeer);
+  graph::ApplyReport report = store_->apply(d.accepted, graph::Source::kPeer, nullptr, linkTag);
   report.deferred = d.deferred.size();
   for (crdt::Envelope& e : d.deferred) hold(std::move(e));
   stats_.opsApplied += report.applied;
@@ -165,7 +165,9 @@ sync::LinkWatermark& Engine::watermarkFor(const std::string& peer) {
     watermarkOrder_.erase(victim);
   }
   watermarkOrder_.push_back(peer);
-  return watermarks_[peer];
+  sync::LinkWatermark& w = watermarks_[peer];
+  w.tag = ++nextLinkTag_;
+  return w;
 }
 
 // ---- storage ------------------------------------------------------------------
@@ -472,7 +474,7 @@ Effects Engine::clear(std::uint64_t newEpoch) {
   store_->clear(newEpoch);
   changed(ids, fx);
   // We no longer hold what the watermarks vouched for.
-  for (auto& [peer, w] : watermarks_) w.epoch = w.seq = 0;
+  for (auto& [peer, w] : watermarks_) w.epoch = w.seq = 0;  // tags stay: they name links
   deferred_.clear();
   deferredKeys_.clear();
   deferredBytes_ = 0;

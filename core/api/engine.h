@@ -180,7 +180,7 @@ class Engine {
 
   Engine(Clock& clock, EngineOptions options);
   // The gate and the store for ops from elsewhere; deferred ones are held.
-  Result<graph::ApplyReport> admit(std::vector<crdt::Envelope> envelopes);
+  Result<graph::ApplyReport> admit(std::vector<crdt::Envelope> envelopes, std::uint32_t linkTag = 0);
   void changed(const std::vector<std::string>& ids, Effects& fx);
   void send(const std::string& peer, sync::Outgoing messages, Effects& fx);
   void fail(const std::string& peer, const Status& status, Effects& fx);
@@ -211,6 +211,7 @@ class Engine {
   std::unordered_set<std::string> deferredKeys_;
   std::size_t deferredBytes_ = 0;
   std::uint64_t nextTicket_ = 1;
+  std::uint32_t nextLinkTag_ = 0;
   std::size_t recordsSinceSnapshot_ = 0;
   bool compactAnnounced_ = false;
   EngineStats stats_;

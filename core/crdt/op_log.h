@@ -7,6 +7,10 @@
 // (a new or cleared database), so stale watermarks are recognised.
 // Older ops fall off the front; their effects stay in the store (including
 // tombstones), which reconciliation uses instead.
+//
+// Each entry keeps the tag of the link it arrived on (0: written here,
+// reloaded, or unknown), so a delta never sends a link back what came over
+// it, whatever replica an op claims to be from.
 #pragma once
 
 #include <cstdint>
@@ -21,10 +25,14 @@ class OpLog {
  public:
   OpLog(std::size_t window, std::uint64_t epoch) : window_(window == 0 ? 1 : window), epoch_(epoch) {}
 
-  std::uint64_t append(Envelope e) {
+  std::uint64_t append(Envelope e, std::uint32_t tag = 0) {
     ops_.push_back(std::move(e));
+    tags_.push_back(tag);
     ++head_;
-    if (ops_.size() > window_) ops_.pop_front();
+    if (ops_.size() > window_) {
+      ops_.pop_front();
+      tags_.pop_front();
+    }
     return head_;
   }
   std::uint64_t epoch() const { return epoch_; }
@@ -36,14 +44,17 @@ class OpLog {
   bool covers(std::uint64_t seq) const { return seq <= head_ && seq + 1 >= firstSeq(); }
   // Precondition: covers(afterSeq - 1) for afterSeq > 0 ... i.e. seq in [firstSeq, head].
   const Envelope& at(std::uint64_t seq) const { return ops_[seq - firstSeq()]; }
+  std::uint32_t tagAt(std::uint64_t seq) const { return tags_[seq - firstSeq()]; }
   void reset(std::uint64_t epoch) {
     ops_.clear();
+    tags_.clear();
     head_ = 0;
     epoch_ = epoch;
   }
 
  private:
   std::deque<Envelope> ops_;
+  std::deque<std::uint32_t> tags_;
   std::size_t window_;
   std::uint64_t epoch_;
   std::uint64_t head_ = 0;

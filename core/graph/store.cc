@@ -31,7 +31,7 @@ Envelope Store::valueEnvelope(const std::string& id, const NodeRecord& n) const 
   return e;
 }
 
-bool Store::applyOne(const Envelope& e, Source source, ApplyReport& report) {
+bool Store::applyOne(const Envelope& e, Source source, std::uint32_t linkTag, ApplyReport& report) {
   auto it = nodes_.find(e.op.id);
   NodeRecord* n = it == nodes_.end() ? nullptr : &it->second;
   bool changed = false;
@@ -98,7 +98,7 @@ bool Store::applyOne(const Envelope& e, Source source, ApplyReport& report) {
     ++report.stale;
     return false;
   }
-  std::uint64_t seq = log_.append(e);
+  std::uint64_t seq = log_.append(e, linkTag);
   if (report.firstSeq == 0) report.firstSeq = seq;
   report.lastSeq = seq;
   ++report.applied;
@@ -185,14 +185,15 @@ Result<Envelope> Store::unlink(std::string source, std::string target) {
   return single(write(std::move(ops)));
 }
 
-ApplyReport Store::apply(const std::vector<Envelope>& batch, Source source, std::vector<bool>* applied) {
+ApplyReport Store::apply(const std::vector<Envelope>& batch, Source source, std::vector<bool>* applied,
+                         std::uint32_t linkTag) {
   ApplyReport report;
   std::unordered_set<std::string_view> seen;
   if (applied) applied->assign(batch.size(), false);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const Envelope& e = batch[i];
     hlc_.observe(e.clock);
-    if (!applyOne(e, source, report)) continue;
+    if (!applyOne(e, source, linkTag, report)) continue;
     if (applied) (*applied)[i] = true;
     if (seen.insert(e.op.id).second) report.changedIds.push_back(e.op.id);
   }

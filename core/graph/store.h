@@ -114,7 +114,9 @@ class Store {
   // Applies envelopes that passed the verification gate (core/api/gate.h):
   // nothing here checks them again. The clock moves past each one.
   // `applied`, when given, gets one flag per envelope: it changed state.
-  ApplyReport apply(const std::vector<Envelope>& batch, Source source, std::vector<bool>* applied = nullptr);
+  // `linkTag` is logged with each applied op (crdt/op_log.h).
+  ApplyReport apply(const std::vector<Envelope>& batch, Source source, std::vector<bool>* applied = nullptr,
+                    std::uint32_t linkTag = 0);
 
   // Reads.
   const NodeRecord* find(std::string_view id) const;
@@ -146,7 +148,7 @@ class Store {
   Fingerprint fingerprint() const { return {total_, nodes_.size()}; }
 
  private:
-  bool applyOne(const Envelope& e, Source source, ApplyReport& report);
+  bool applyOne(const Envelope& e, Source source, std::uint32_t linkTag, ApplyReport& report);
   NodeRecord* newRecord(const std::string& id, bool ghost);
   Envelope valueEnvelope(const std::string& id, const NodeRecord& n) const;
   static Hash128 valueElementHash(const std::string& id, const NodeRecord& n);

@@ -329,7 +329,7 @@ Status SyncSession::onHello(const Hello& h, Outgoing& out) {
   if (!mine_) emit(std::make_shared<const Bytes>(hello()), out);
   theirs_ = h;
   // The link now speaks for this replica; what we held for another is void.
-  if (watermark_.replica != h.replica) watermark_ = {h.replica, 0, 0};
+  if (watermark_.replica != h.replica) watermark_ = {h.replica, 0, 0, watermark_.tag};
   plan(*mine_, h);
   return {};
 }
@@ -352,7 +352,7 @@ void SyncSession::plan(const Hello& me, const Hello& h) {
   }
   incomingDone_ = incoming_ == CatchUp::kNone;
   // Nothing to receive means I already hold everything they held at HELLO.
-  if (incomingDone_) watermark_ = {h.replica, h.epoch, h.logHead};
+  if (incomingDone_) watermark_ = {h.replica, h.epoch, h.logHead, watermark_.tag};
   deltaNext_ = me.yourSeq + 1;
   std::size_t maxOps = store_.options().limits.maxOpsPerMessage;
   switch (outgoing_) {
@@ -377,12 +377,13 @@ void SyncSession::plan(const Hello& me, const Hello& h) {
         outgoingDone_ = true;
         break;
       }
-      // Their own ops are never sent back: a replica holds every op it made,
-      // or something newer (its epoch would differ had it been cleared).
+      // What came over this link is never sent back over it (the peer holds
+      // it, or something newer). The link, not the op's claimed replica,
+      // decides: an op forged in another replica's name still reaches it.
       std::vector<crdt::Envelope> ops;
       std::vector<std::uint64_t> seqs;
       for (std::uint64_t s = h.yourSeq + 1; s <= log.head(); ++s) {
-        if (log.at(s).clock.peer == h.replica) continue;
+        if (watermark_.tag != 0 && log.tagAt(s) == watermark_.tag) continue;
         ops.push_back(log.at(s));
         seqs.push_back(s);
       }
@@ -412,7 +413,7 @@ Status SyncSession::onOps(const Ops& o, const std::vector<bool>* keep) {
     if (!keep || (*keep)[i]) kept.push_back(o.envelopes[i]);
     else ++stats_.opsFiltered;
   }
-  CG_ASSIGN_OR_RETURN(report_, sink_.apply(std::move(kept)));
+  CG_ASSIGN_OR_RETURN(report_, sink_.apply(std::move(kept), watermark_.tag));
   stats_.opsReceived += o.envelopes.size();
   stats_.opsApplied += report_.applied;
   stats_.opsDeferred += report_.deferred;
@@ -434,14 +435,14 @@ Status SyncSession::onOps(const Ops& o, const std::vector<bool>* keep) {
       deltaNext_ = o.lastSeq + 1;
       if (o.final) {
         incomingDone_ = true;
-        if (deltaContiguous_ && !deferredDuringCatchUp_) watermark_ = {theirs_->replica, theirEpoch, deltaNext_ - 1};
+        if (deltaContiguous_ && !deferredDuringCatchUp_) watermark_ = {theirs_->replica, theirEpoch, deltaNext_ - 1, watermark_.tag};
       }
       break;
     case OpsMode::kState:
       deferredDuringCatchUp_ |= deferred;
       if (o.final && !incomingDone_) {
         incomingDone_ = true;
-        if (!deferredDuringCatchUp_ && o.epoch == theirEpoch) watermark_ = {theirs_->replica, theirEpoch, o.lastSeq};
+        if (!deferredDuringCatchUp_ && o.epoch == theirEpoch) watermark_ = {theirs_->replica, theirEpoch, o.lastSeq, watermark_.tag};
       }
       break;
     case OpsMode::kRepair:
@@ -573,7 +574,7 @@ Status SyncSession::onRecon(const Recon& r) {
 void SyncSession::finishRecon() {
   if (reconDone_) return;
   reconDone_ = incomingDone_ = outgoingDone_ = true;
-  if (!deferredDuringCatchUp_) watermark_ = {theirs_->replica, theirs_->epoch, theirs_->logHead};
+  if (!deferredDuringCatchUp_) watermark_ = {theirs_->replica, theirs_->epoch, theirs_->logHead, watermark_.tag};
 }
 
 Outgoing SyncSession::sendLive(const Outgoing& messages) {

@@ -58,8 +58,9 @@ class OpSink {
  public:
   virtual ~OpSink() = default;
   // An error refuses every envelope (the session then fails); envelopes the
-  // gate defers count in report.deferred.
-  virtual Result<graph::ApplyReport> apply(std::vector<crdt::Envelope> envelopes) = 0;
+  // gate defers count in report.deferred. `linkTag` is the link's
+  // (LinkWatermark::tag), for the op log.
+  virtual Result<graph::ApplyReport> apply(std::vector<crdt::Envelope> envelopes, std::uint32_t linkTag) = 0;
 };
 
 // What this replica holds of the log of the replica at the other end of one
@@ -67,6 +68,7 @@ class OpSink {
 struct LinkWatermark {
   hlc::PeerId replica = 0;
   std::uint64_t epoch = 0, seq = 0;
+  std::uint32_t tag = 0;  // names the link in the op log (0: none)
 };
 
 struct SessionOptions {

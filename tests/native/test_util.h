@@ -28,9 +28,9 @@ struct GatedSink final : sync::OpSink {
   graph::Store& store;
   crdt::Verifier& verifier;
   GatedSink(graph::Store& s, crdt::Verifier& v) : store(s), verifier(v) {}
-  Result<graph::ApplyReport> apply(std::vector<crdt::Envelope> envelopes) override {
+  Result<graph::ApplyReport> apply(std::vector<crdt::Envelope> envelopes, std::uint32_t linkTag = 0) override {
     CG_ASSIGN_OR_RETURN(api::GateDecision d, api::gate(std::move(envelopes), verifier, store.clock()));
-    graph::ApplyReport r = store.apply(d.accepted, graph::Source::kPeer);
+    graph::ApplyReport r = store.apply(d.accepted, graph::Source::kPeer, nullptr, linkTag);
     r.deferred = d.deferred.size();
     return r;
   }
@@ -47,8 +47,11 @@ struct Replica {
   std::map<hlc::PeerId, sync::LinkWatermark> links;
   Replica(ManualClock& c, hlc::PeerId id, std::size_t window = 10'000, Limits limits = {})
       : clock(c), store(c, graph::StoreOptions{id, 0x1000 + id, 60'000, window, limits}), verifier(limits) {}
+  // The link to replica `peer` is tagged with its id.
   std::unique_ptr<sync::SyncSession> session(hlc::PeerId peer, sync::SessionOptions options = {}) {
-    return std::make_unique<sync::SyncSession>(store, sink, links[peer], index, options);
+    sync::LinkWatermark& w = links[peer];
+    w.tag = static_cast<std::uint32_t>(peer);
+    return std::make_unique<sync::SyncSession>(store, sink, w, index, options);
   }
 };
 
