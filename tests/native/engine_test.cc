@@ -189,6 +189,36 @@ TEST_F(EngineTest, AHelloCannotVouchForAnotherLinksReplica) {
   EXPECT_EQ(digest(*a), digest(*b));
 }
 
+// Found by tests/fuzz/fuzz_engine_session: an op claiming to be B's came
+// from another link, and A's delta never sent it to B ("its own ops").
+TEST_F(EngineTest, AnOpForgedInAnotherReplicasNameStillReachesThatReplica) {
+  auto a = makeEngine(clock, 1), b = makeEngine(clock, 2);
+  EngineNet net;
+  net.add(*a, "a");
+  net.add(*b, "b");
+  ASSERT_TRUE(net.write(1, batch({put("b's", "{}")})).ok());
+  net.connect(0, 1);
+  net.run();
+  net.disconnect(0, 1);
+  a->openPeer("m");
+  sync::Hello h;
+  h.replica = 9;
+  h.epoch = 4;
+  ASSERT_TRUE(a->receive("m", sync::encodeMessage(sync::Message{h})).status.ok());
+  sync::Ops ops;
+  ops.mode = sync::OpsMode::kRepair;
+  ops.epoch = 4;
+  auto v = std::make_shared<const boost::json::object>(obj(R"({"by":"not b"})"));
+  ops.envelopes.push_back({{crdt::OpType::kPut, "forged", "", v}, {T, 0, 2}, {}, {}});  // peer 2 is b
+  ASSERT_TRUE(a->receive("m", sync::encodeMessage(sync::Message{ops})).status.ok());
+  ASSERT_TRUE(a->store().exists("forged"));
+  net.connect(0, 1);
+  net.run();
+  EXPECT_EQ(b->session("a")->incomingPlan(), sync::CatchUp::kDelta);
+  EXPECT_TRUE(b->store().exists("forged"));
+  EXPECT_EQ(digest(*a), digest(*b));
+}
+
 // Finding 2: a need list naming one id 2,000 times (8 KB in) produced 401
 // replies of 412 MB. Each record goes out at most once per session.
 TEST_F(EngineTest, ANeedListNamingOneIdManyTimesCostsOneCopy) {
