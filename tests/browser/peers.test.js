@@ -11,7 +11,11 @@ before(async () => { h = await startHarness({ relay: { record: true } }); });
 after(async () => { await h?.close(); });
 
 test('two peers find each other and converge, both ways, live', async () => {
-  const a = await openPeer(h, { room: 'two' });
+  const context = await h.browser.newContext();
+  const wasmFetches = [];
+  context.on('request', (r) => { if (r.url().endsWith('.wasm')) wasmFetches.push(r.url()); });
+  const a = await openPeer(h, { room: 'two', context });
+  assert.equal(wasmFetches.length, 1, `a page with rtc fetched the wasm ${wasmFetches.length} times`);
   await a.evaluate(() => window.db.put({ from: 'a', n: 1 }, 'x'));
   const b = await openPeer(h, { room: 'two' });
   await b.evaluate(() => window.db.put({ from: 'b' }, 'y'));
@@ -24,6 +28,29 @@ test('two peers find each other and converge, both ways, live', async () => {
   assert.deepEqual(state, [['x', { from: 'a', n: 2 }, []], ['y', { from: 'b' }, ['x']]]);
   const rtt = await a.evaluate(() => window.db.room.ping(window.db.room.peers[0]));
   assert.ok(rtt >= 0);
+  for (const p of [a, b]) assert.deepEqual(p.errors, []);
+  await Promise.all([a, b].map((p) => p.close()));
+  await context.close();
+});
+
+// clear() with a peer connected used to send a second HELLO that broke the
+// link, and dropped live subscriptions without `removed` events.
+test('clear() with a peer connected keeps the link, reports every node removed, and refills', async () => {
+  const a = await openPeer(h, { room: 'clear' });
+  await a.evaluate(() => window.db.putMany(Array.from({ length: 20 }, (_, i) => [{ i }, `c${i}`])));
+  const b = await openPeer(h, { room: 'clear' });
+  await converged([a, b], { min: 20 });
+  await b.evaluate(async () => {
+    window.events = [];
+    window.syncErrors = [];
+    window.db.room.on('sync:error', (peer, err) => window.syncErrors.push(`${peer}:${err.code}`));
+    await window.db.map({}, (e) => window.events.push(`${e.action}:${e.id}`));
+    await window.db.clear();
+  });
+  await waitUntil('removed events', async () => (await b.evaluate(() => window.events.filter((e) => e.startsWith('removed:')).length)) === 20);
+  await converged([a, b], { min: 20 });
+  assert.equal(await peersOf(b), 1, 'the link survived');
+  assert.deepEqual(await b.evaluate(() => window.syncErrors), []);
   for (const p of [a, b]) assert.deepEqual(p.errors, []);
   await Promise.all([a, b].map((p) => p.close()));
 });

@@ -14,7 +14,7 @@ async function tab(context) {
   await page.evaluate(async () => {
     window.db = await cellgraph.open('shared');
     window.seen = [];
-    await window.db.map({ query: { kind: 'msg' } }, (e) => window.seen.push(`${e.action}:${e.id}`));
+    window.unsubscribe = (await window.db.map({ query: { kind: 'msg' } }, (e) => window.seen.push(`${e.action}:${e.id}`))).unsubscribe;
   });
   return page;
 }
@@ -40,10 +40,28 @@ test('two tabs share one database live, and the second takes over when the first
   const all = await b.evaluate(async () => (await db.map({ query: { kind: 'msg' } })).results.map((n) => n.value.text));
   assert.deepEqual(all, ['from a', 'from b', 'b writes alone']);
 
+  // A subscription made through the old leader still unsubscribes (it was a no-op after a takeover).
+  await b.evaluate(() => window.unsubscribe());
+  await b.evaluate(() => db.put({ kind: 'msg', text: 'unseen' }, 'm5'));
+  await b.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+  assert.equal(await b.evaluate(() => window.seen.includes('added:m5')), false);
+
+  // Errors at the edge are CellgraphErrors with string codes, in either role.
+  const codes = await b.evaluate(async () => {
+    const out = [];
+    for (const attempt of [() => cellgraph.open(''), () => db.put({ f: () => 1 }), () => db.put(null)]) {
+      try { await attempt(); out.push('no error'); } catch (err) { out.push(`${err.name}:${err.code}`); }
+    }
+    return out;
+  });
+  assert.deepEqual(codes, ['CellgraphError:INVALID_ARGUMENT', 'CellgraphError:INVALID_ARGUMENT', 'CellgraphError:INVALID_ARGUMENT']);
+
   const c = await tab(context);  // a newcomer joins the new leader
   assert.equal(await c.evaluate(() => db.role), 'follower');
   await c.evaluate(() => db.put({ kind: 'msg', text: 'from c' }, 'm4'));
-  await seen(b, 'added:m4');
+  await seen(c, 'added:m4');
+  const followerCode = await c.evaluate(async () => { try { await db.put({ f: () => 1 }); return 'no error'; } catch (err) { return `${err.name}:${err.code}`; } });
+  assert.equal(followerCode, 'CellgraphError:INVALID_ARGUMENT');
   assert.deepEqual([...b.errors, ...c.errors], []);
   await context.close();
 });
