@@ -12,7 +12,7 @@ const out = process.argv[2];
 if (!out) { console.error('usage: node scripts/fuzz-seeds.js DIR'); process.exit(2); }
 const vectors = async (name) => JSON.parse(await readFile(new URL(`../tests/vectors/${name}`, import.meta.url), 'utf8'));
 const hex = (h) => Uint8Array.from(Buffer.from(h, 'hex'));
-const sync = await vectors('sync-v1.json');
+const sync = await vectors('sync-v2.json');
 const syncMessages = [...sync.valid, ...sync.invalid].map((v) => hex(v.hex));
 
 const values = [

@@ -18,7 +18,8 @@
 
 namespace cellgraph::sync {
 
-inline constexpr std::uint64_t kProtocolVersion = 1;
+// 2: FLOW (flow control) and restarting HELLOs; 1 had neither.
+inline constexpr std::uint64_t kProtocolVersion = 2;
 
 enum class MessageType : std::uint8_t { kHello = 1, kOps = 2, kRecon = 3, kFlow = 4 };
 

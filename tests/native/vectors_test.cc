@@ -1,4 +1,4 @@
-// Golden vectors for the sync protocol (tests/vectors/sync-v1.json), checked
+// Golden vectors for the sync protocol (tests/vectors/sync-v2.json), checked
 // here and by tests/wasm/vectors.test.js against the wasm build.
 //
 // Valid cases: the encoder must produce exactly `hex` for the message built
@@ -25,7 +25,7 @@ namespace json = boost::json;
 using crdt::Envelope;
 using crdt::OpType;
 
-const char* kPath = CELLGRAPH_VECTORS_DIR "/sync-v1.json";
+const char* kPath = CELLGRAPH_VECTORS_DIR "/sync-v2.json";
 
 Envelope env(OpType t, std::string id, std::string target, const char* value, hlc::Timestamp c) {
   Envelope e;
@@ -56,22 +56,24 @@ std::vector<std::pair<std::string, Message>> validCases() {
   recon.need = {"a", "b"};
   return {{"hello", hello}, {"live batch: put, remove, link, unlink", live},
           {"full state chunk with a signed put", state}, {"empty final delta", emptyDelta},
-          {"reconciliation: skip, fingerprint, id list, need", recon}};
+          {"reconciliation: skip, fingerprint, id list, need", recon}, {"flow: 3 MiB consumed", Flow{3u << 20}}};
 }
 
 std::vector<std::tuple<std::string, std::string, std::string>> invalidCases() {
   std::string hello = encodeHex(encodeMessage(validCases()[0].second));
   std::string liveHex = encodeHex(encodeMessage(validCases()[1].second));
-  std::string v2 = hello;
-  v2.replace(2, 2, "02");
+  std::string v1 = hello;
+  v1.replace(2, 2, "01");
   return {
       {"empty", "", "CORRUPT"},
       {"not MessagePack", "c1", "CORRUPT"},
       {"truncated hello", hello.substr(0, hello.size() - 6), "CORRUPT"},
       {"trailing byte", hello + "c0", "CORRUPT"},
-      {"protocol version 2", v2, "UNSUPPORTED_VERSION"},
-      {"unknown message type", "920109", "INVALID_ARGUMENT"},
+      {"protocol version 1 (no flow control)", v1, "UNSUPPORTED_VERSION"},
+      {"unknown message type", "920209", "INVALID_ARGUMENT"},
       {"array32 claiming 4 billion items", "dd" "ffffffff", "TOO_LARGE"},
+      {"nested arrays promising more items than the bytes left", "93" "02" "02" "dc" "0004" "c0c0c0", "TOO_LARGE"},
+      {"flow without its count", "920204", "INVALID_ARGUMENT"},
       // firstSeq 41 -> 40: a range of 5 seqs for 4 envelopes
       {"live batch whose seq range does not match", liveHex.substr(0, 26) + "28" + liveHex.substr(28), "INVALID_ARGUMENT"},
   };

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { loadCore } from '../../js/core/module.js';
 import { check, CellgraphError } from '../../js/core/errors.js';
 
-const vectors = JSON.parse(await readFile(new URL('../vectors/sync-v1.json', import.meta.url), 'utf8'));
+const vectors = JSON.parse(await readFile(new URL('../vectors/sync-v2.json', import.meta.url), 'utf8'));
 const bytes = (hex) => Uint8Array.from(Buffer.from(hex, 'hex'));
 const core = await loadCore();
 
