@@ -11,7 +11,7 @@
 // Checks, in order, on every incoming event (relays are untrusted and some
 // do not filter by tag): kind, topic tag, not ours, age within `maxAgeSec`,
 // not an id already accepted, id and BIP-340 signature, addressed to us,
-// seal opens, shape, room in the replay set. Anything that fails is counted
+// seal opens, shape, space left in the replay set. Anything that fails is counted
 // in `stats.ignored` by the check it failed and dropped.
 //
 // Replays: every accepted event's id stays in `#accepted` until its
