@@ -47,10 +47,20 @@ export interface RtcOptions {
   password?: string;
   /** Default: one public STUN server. Tests pass []. */
   iceServers?: RTCIceServer[];
-  /** Pre-made offers kept ready (default 2). */
+  /** Pre-made offers kept ready (default 2, at most 16); they count against maxConnections. */
   offerPool?: number;
-  /** Largest message a peer may send on a channel (default 64 MiB). */
+  /** Largest message on a channel, both ways (default 64 MiB, 1 KiB to 4 GiB − 1). Peers of a room should agree on it:
+   *  a bigger send() fails with TOO_LARGE, a bigger incoming message closes the connection. */
   maxMessageBytes?: number;
+  /** RTCPeerConnections this room may hold: open, dialing, answering and pooled (default 64, at most 256,
+   *  which is also the budget of all rooms of a page; Chromium allows a page 500). A larger room should use `cells`. */
+  maxConnections?: number;
+  /** Peers with no connection now and none in the last minute that may get one per minute (default 32). */
+  maxNewPeersPerMinute?: number;
+  /** An offer unanswered, or an answered connection not open, after this many ms is given up (default 15000). */
+  dialTimeoutMs?: number;
+  /** How long a peer that broke the framing protocol is ignored, in ms (default 10 minutes; 0: never). */
+  banMs?: number;
   /**
    * A cellular mesh instead of a full mesh: peers link only within their cell
    * (2 to cellSize peers, default 8; rarely one more, a guest) and along a
@@ -91,7 +101,11 @@ export type ChannelData = Uint8Array | ArrayBuffer | ArrayBufferView | string | 
 
 export interface Channel {
   readonly name: string;
-  /** To `targets` (default: every connected peer); resolves once every frame was handed to the connections. */
+  /**
+   * To `targets` (default: every connected peer); resolves once every frame was handed to the connections.
+   * Rejects with CellgraphError: TOO_LARGE over maxMessageBytes (nothing is sent; connections stay up),
+   * NOT_FOUND for a target with no connection, INVALID_ARGUMENT for data or meta that is not JSON, CLOSED.
+   */
   send(data: ChannelData, targets?: PeerId | PeerId[] | null, meta?: JsonValue, onProgress?: (fraction: number, peer: PeerId) => void): Promise<void>;
   on(event: 'message', fn: (data: any, peer: PeerId, meta: JsonValue | undefined) => void): this;
   on(event: 'progress', fn: (fraction: number, peer: PeerId, meta: JsonValue | undefined) => void): this;
@@ -103,6 +117,37 @@ export interface RelayState {
   state: 'idle' | 'connecting' | 'open' | 'waiting' | 'dropped' | 'closed';
   failures: number;
   reason: string;
+}
+
+/** Room.stats(): counters for tools and tests. */
+export interface RoomStats {
+  self: PeerId;
+  peers: number;
+  signaling: {
+    published: number;
+    accepted: number;
+    /** Incoming relay events dropped, by the check that failed (PROTOCOL §7); `duplicate` is a second copy or a replay,
+     *  `flood` an event refused because the replay set was full. */
+    ignored: { kind: number; topic: number; self: number; age: number; duplicate: number; signature: number; notForUs: number;
+      seal: number; shape: number; flood: number };
+    /** Ids in the replay set (at most 4096). */
+    acceptedIds: number;
+    /** `oversized`: relay messages over 64 Ki characters, dropped unparsed; `untimed`: events sent while 256 answers were awaited. */
+    relay: { published: number; sent: number; received: number; oversized: number; malformed: number; untimed: number };
+  };
+  relays: RelayState[];
+  /** Per open connection: traffic, and what the peer makes this side hold (unfinished messages, their bytes). */
+  links: Record<PeerId, { rtt: number | null; framesSent: number; framesReceived: number; bytesSent: number; bytesReceived: number;
+    pingsDropped: number; openMessages: number; bufferedBytes: number; reservedBytes: number; queuedPongs: number }>;
+  /** RTCPeerConnections: this room's by state, `live` against `max`, `constructed` ever; the page's against `pageMax`. */
+  connections: { open: number; dialing: number; answering: number; pool: number; live: number; constructed: number; max: number;
+    pageLive: number; pageMax: number };
+  /** Announces, offers, answers and pings ignored: over maxConnections or the page budget, over maxNewPeersPerMinute,
+   *  from a banned peer, offers not newer than the connection they would replace, answers to no pending offer,
+   *  pings beyond the 4 answers a peer may have waiting. */
+  refused: { connections: number; rate: number; banned: number; staleOffer: number; unexpectedAnswer: number; pings: number };
+  /** Connections closed because the peer broke a framing bound (PROTOCOL §8), by bound. */
+  violations: { malformed: number; tooLarge: number; openMessages: number; inFlight: number; stalled: number; pingFlood: number };
 }
 
 export interface Room {
@@ -120,9 +165,9 @@ export interface Room {
   on(event: 'sync:error', fn: (peer: PeerId, error: Error) => void): this;
   once(event: string, fn: (...args: any[]) => void): this;
   off(event: string, fn: (...args: any[]) => void): this;
-  /** Round-trip time in ms. */
+  /** Round-trip time in ms (one ping in flight per peer; calls meanwhile share it). Rejects NOT_FOUND or CLOSED. */
   ping(peer: PeerId): Promise<number>;
-  stats(): { self: PeerId; peers: number; signaling: object; relays: RelayState[]; links: Record<PeerId, object> };
+  stats(): RoomStats;
   /** Closes every connection and stops signaling (close() does this too). */
   leave(): void;
 }

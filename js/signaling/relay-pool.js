@@ -1,7 +1,16 @@
 // A pool of Nostr relays spoken to over WebSocket with NIP-01: one
 // subscription per relay, events published to every open relay, incoming
-// events deduplicated across relays by id and handed on unchecked (the
-// caller checks them: relays are untrusted).
+// events handed on unchecked (the caller checks them: relays are
+// untrusted). The pool does not deduplicate: an id seen before verification
+// proves nothing, and a hostile relay could use a forged copy to make the
+// pool drop the genuine event an honest relay delivers later, or flush a
+// bounded set with junk ids. Signaling drops repeats after verification.
+//
+// What a relay can make the pool hold or do is bounded: a message longer
+// than `maxMessageChars` (64 Ki characters; our events are a few KiB) is
+// dropped unparsed (`stats.oversized`); at most MAX_AWAITED answers (REQ,
+// OK) are timed per relay, later events go out untimed (the earlier timers
+// already catch a relay that stopped answering); the outbox keeps 16 events.
 //
 // Relay health:
 //   - a relay that answers `pow:`, `auth-required:` or `restricted:` (or
@@ -15,22 +24,25 @@
 // Events published while no relay is open wait in a short outbox and go
 // out on the next open unless they are older than `outboxMaxAgeMs`.
 const REFUSALS = /^(pow|auth-required|restricted|blocked):/;
+const MAX_AWAITED = 256;
+const OUTBOX = 16;
 
 export class RelayPool {
   #relays = new Map();       // url -> relay state
-  #seen = new Set();         // recent event ids, for dedup across relays
   #outbox = [];
   #filter; #onEvent; #options; #stopped = false;
   #onOnline = () => this.redial();
-  stats = { published: 0, sent: 0, received: 0, duplicates: 0 };
+  stats = { published: 0, sent: 0, received: 0, oversized: 0, malformed: 0, untimed: 0 };
 
   /**
    * @param {string[]} urls
    * @param {{filter: () => object, onEvent: (event: object, url: string) => void,
-   *   backoffMs?: number, backoffCapMs?: number, answerTimeoutMs?: number}} options
+   *   backoffMs?: number, backoffCapMs?: number, answerTimeoutMs?: number, outboxMaxAgeMs?: number,
+   *   maxMessageChars?: number}} options
    *   filter() is called at every (re)subscription, so `since` stays fresh.
    */
-  constructor(urls, { filter, onEvent, backoffMs = 1000, backoffCapMs = 60_000, answerTimeoutMs = 10_000, outboxMaxAgeMs = 30_000 }) {
+  constructor(urls, { filter, onEvent, backoffMs = 1000, backoffCapMs = 60_000, answerTimeoutMs = 10_000, outboxMaxAgeMs = 30_000,
+    maxMessageChars = 64 * 1024 }) {
     if (!Array.isArray(urls) || urls.length === 0) throw new TypeError('rtc.relayUrls needs at least one ws:// or wss:// URL');
     for (const url of urls) {
       if (!/^wss?:\/\//.test(url)) throw new TypeError(`not a WebSocket URL: ${url}`);
@@ -38,7 +50,7 @@ export class RelayPool {
     }
     this.#filter = filter;
     this.#onEvent = onEvent;
-    this.#options = { backoffMs, backoffCapMs, answerTimeoutMs, outboxMaxAgeMs };
+    this.#options = { backoffMs, backoffCapMs, answerTimeoutMs, outboxMaxAgeMs, maxMessageChars };
   }
 
   start() {
@@ -59,7 +71,7 @@ export class RelayPool {
     for (const r of this.#relays.values()) if (r.state === 'open') { this.#sendEvent(r, event); sent = true; }
     if (!sent) {
       this.#outbox.push({ event, at: Date.now() });
-      if (this.#outbox.length > 16) this.#outbox.shift();
+      if (this.#outbox.length > OUTBOX) this.#outbox.shift();
     }
   }
 
@@ -120,6 +132,8 @@ export class RelayPool {
   // An answer is due: disconnect the relay if it does not come in time.
   #expect(r, key) {
     clearTimeout(r.waiting.get(key));
+    r.waiting.delete(key);
+    if (r.waiting.size >= MAX_AWAITED) { this.stats.untimed++; return; }
     const socket = r.socket;
     r.waiting.set(key, setTimeout(() => {
       r.waiting.delete(key);
@@ -133,16 +147,13 @@ export class RelayPool {
   }
 
   #message(r, text) {
+    if (typeof text === 'string' && text.length > this.#options.maxMessageChars) { this.stats.oversized++; return; }
     let msg;
-    try { msg = JSON.parse(text); } catch { return; }
-    if (!Array.isArray(msg)) return;
+    try { msg = JSON.parse(text); } catch { msg = null; }
+    if (!Array.isArray(msg)) { this.stats.malformed++; return; }
     const [type, a, b, c] = msg;
     if (type === 'EVENT' && a === r.subId && b && typeof b === 'object') {
       this.#answered(r, `sub:${r.subId}`);
-      if (typeof b.id !== 'string') return;
-      if (this.#seen.has(b.id)) { this.stats.duplicates++; return; }
-      this.#seen.add(b.id);
-      if (this.#seen.size > 4096) this.#seen.delete(this.#seen.values().next().value);
       this.stats.received++;
       this.#onEvent(b, r.url);
     } else if (type === 'EOSE' && a === r.subId) {

@@ -10,8 +10,19 @@
 //
 // Checks, in order, on every incoming event (relays are untrusted and some
 // do not filter by tag): kind, topic tag, not ours, age within `maxAgeSec`,
-// id and BIP-340 signature, addressed to us, seal opens, shape. Anything
-// that fails is counted in `stats.ignored` and dropped.
+// not an id already accepted, id and BIP-340 signature, addressed to us,
+// seal opens, shape, space left in the replay set. Anything that fails is counted
+// in `stats.ignored` by the check it failed and dropped.
+//
+// Replays: every accepted event's id stays in `#accepted` until its
+// created_at is more than `maxAgeSec` in the past, i.e. for exactly as long
+// as the age check would let the same event in again, so the set is a
+// complete record of what could be replayed. Only events that passed every
+// other check (a valid signature and a seal that opens with the room key)
+// enter it, so a relay cannot flush it with junk ids. It holds at most
+// `maxAcceptedEvents`; when it is full a new event is refused (`flood`)
+// rather than anything forgotten. The same event arriving through a second
+// relay is a `duplicate` (that is also what a replay is counted as).
 //
 // Announcing backs off: the gap doubles from `announceMs` up to
 // `announceCapAloneMs` while this peer has no connection; the first
@@ -24,23 +35,27 @@
 import { RelayPool } from './relay-pool.js';
 
 const TYPES = new Set(['announce', 'offer', 'answer']);
+const isId = (id) => typeof id === 'string' && id.length === 64;
 
 export class Signaling {
   #keys; #pool; #onMessage; #options; #shouldAnnounce; #timer = null; #gap; #connected = false; #stopped = false;
-  stats = { published: 0, accepted: 0, ignored: { kind: 0, topic: 0, self: 0, age: 0, signature: 0, notForUs: 0, seal: 0, shape: 0 } };
+  #accepted = new Map();   // id -> unix second after which the age check refuses that event anyway
+  #sweptAt = 0;
+  stats = { published: 0, accepted: 0,
+    ignored: { kind: 0, topic: 0, self: 0, age: 0, duplicate: 0, signature: 0, notForUs: 0, seal: 0, shape: 0, flood: 0 } };
 
   /**
    * @param {import('./room-keys.js').RoomKeys} keys
-   * @param {{relayUrls: string[], onMessage: (from: string, message: object) => void,
-   *   maxAgeSec?: number, announceMs?: number, announceCapAloneMs?: number, announceCapConnectedMs?: number,
-   *   relay?: object}} options
+   * @param {{relayUrls: string[], onMessage: (from: string, message: object, event: {id: string, createdAt: number}) => void,
+   *   maxAgeSec?: number, maxAcceptedEvents?: number, announceMs?: number, announceCapAloneMs?: number,
+   *   announceCapConnectedMs?: number, relay?: object}} options
    */
-  constructor(keys, { relayUrls, onMessage, maxAgeSec = 90, announceMs = 1000, announceCapAloneMs = 30_000,
+  constructor(keys, { relayUrls, onMessage, maxAgeSec = 90, maxAcceptedEvents = 4096, announceMs = 1000, announceCapAloneMs = 30_000,
     announceConnectedMs = 120_000, announceCapConnectedMs = 300_000, relay = {}, shouldAnnounce = () => true }) {
     this.#keys = keys;
     this.#onMessage = onMessage;
     this.#shouldAnnounce = shouldAnnounce;
-    this.#options = { maxAgeSec, announceMs, announceCapAloneMs, announceConnectedMs, announceCapConnectedMs };
+    this.#options = { maxAgeSec, maxAcceptedEvents, announceMs, announceCapAloneMs, announceConnectedMs, announceCapConnectedMs };
     this.#gap = announceMs;
     this.#pool = new RelayPool(relayUrls, {
       ...relay,
@@ -51,6 +66,8 @@ export class Signaling {
 
   get relays() { return this.#pool.relays; }
   get relayStats() { return this.#pool.stats; }
+  /** Ids in the replay set (at most maxAcceptedEvents). */
+  get acceptedIds() { return this.#accepted.size; }
 
   start() {
     this.#pool.start();
@@ -111,7 +128,11 @@ export class Signaling {
     const tags = Array.isArray(e.tags) ? e.tags : [];
     if (!tags.some((t) => Array.isArray(t) && t[0] === 'x' && t[1] === keys.topic)) { ignored.topic++; return; }
     if (e.pubkey === keys.pubkey) { ignored.self++; return; }
-    if (!Number.isInteger(e.created_at) || Math.abs(Date.now() / 1000 - e.created_at) > this.#options.maxAgeSec) { ignored.age++; return; }
+    const now = Math.floor(Date.now() / 1000);
+    if (!Number.isInteger(e.created_at) || Math.abs(now - e.created_at) > this.#options.maxAgeSec) { ignored.age++; return; }
+    // Only a verified event with this id is in the set: a forged copy under
+    // the same id may be dropped here unverified at no loss.
+    if (isId(e.id) && this.#accepted.has(e.id)) { ignored.duplicate++; return; }
     if (typeof e.content !== 'string' || typeof e.pubkey !== 'string' || !keys.verify(e)) { ignored.signature++; return; }
     const p = tags.find((t) => Array.isArray(t) && t[0] === 'p');
     if (p && p[1] !== keys.pubkey) { ignored.notForUs++; return; }
@@ -122,7 +143,26 @@ export class Signaling {
       ignored.shape++;
       return;
     }
+    if (!this.#remember(e.id, e.created_at + this.#options.maxAgeSec, now)) { ignored.flood++; return; }
     this.stats.accepted++;
-    this.#onMessage(e.pubkey, m);
+    this.#onMessage(e.pubkey, m, { id: e.id, createdAt: e.created_at });
+  }
+
+  // Adds an accepted id until `until`; false when the set is full of ids
+  // that could still be replayed.
+  #remember(id, until, now) {
+    const accepted = this.#accepted;
+    // Ids go in roughly in created_at order: the oldest are at the front.
+    for (const [old, expiry] of accepted) {
+      if (expiry >= now) break;
+      accepted.delete(old);
+    }
+    if (accepted.size >= this.#options.maxAcceptedEvents && now !== this.#sweptAt) {
+      this.#sweptAt = now;  // a full sweep at most once a second
+      for (const [old, expiry] of accepted) if (expiry < now) accepted.delete(old);
+    }
+    if (accepted.size >= this.#options.maxAcceptedEvents) return false;
+    accepted.set(id, until);
+    return true;
   }
 }

@@ -12,17 +12,34 @@
 // order they were sent); frames go out round-robin across lanes while
 // `bufferedAmount` is under HIGH_WATER and resume on `bufferedamountlow`,
 // so memory stays bounded and a large payload on one channel never holds up
-// another. send() resolves when the last frame was handed over.
+// another. A message over `maxMessageBytes` is refused before it is queued
+// (TOO_LARGE), and a message starts only when the receiver's bounds leave
+// room for it (framing.js Sender). send() resolves when the last frame was
+// handed over.
+//
+// Receiving: the Reassembler bounds what the peer can make us hold; a
+// violation closes the link with `protocol error (<reason>): ...`, sets
+// `violation` to the reason and reports it through onRefused. Pings carry a
+// token of at most PING_BYTES; at most MAX_QUEUED_PONGS answers wait to go
+// out, further pings are dropped (onRefused('ping')), and a peer that has
+// MAX_DROPPED_PINGS dropped is cut off (violation 'pingFlood').
 //
 // Liveness: the link closes when the data channel closes, when the
 // connection fails, or when it stays 'disconnected' for `disconnectGraceMs`
 // (ICE consent checks notice a dead peer within seconds). Timers are not
-// used for liveness: background tabs throttle them.
-import { OutgoingMessage, Reassembler, FrameError } from './framing.js';
+// used for liveness: background tabs throttle them (the stall check runs on
+// a timer, and throttling only makes it later).
+import { OutgoingMessage, Reassembler, Sender, FrameError, DEFAULT_MAX_MESSAGE_BYTES, STALL_TICK_MS } from './framing.js';
+import { CellgraphError } from '../core/errors.js';
 
 const HIGH_WATER = 1024 * 1024;
 const LOW_WATER = 256 * 1024;
 const PING = '~ping', PONG = '~pong';
+export const PING_BYTES = 64;
+export const MAX_QUEUED_PONGS = 4;
+export const MAX_DROPPED_PINGS = 16;
+
+let live = 0;  // RTCPeerConnections of this page made by PeerLinks and not closed
 
 function gathered(pc, timeoutMs) {
   if (pc.iceGatheringState === 'complete') return Promise.resolve();
@@ -35,26 +52,38 @@ function gathered(pc, timeoutMs) {
 }
 
 export class PeerLink {
+  /** PeerLinks of this page whose RTCPeerConnection is not closed yet. */
+  static get live() { return live; }
+
   /** The remote peer's id, set by whoever pairs this link with a peer. */
   peer = null;
   rtt = null;
+  /** The bound the peer broke when the link closed for a protocol violation, else null. */
+  violation = null;
   onMessage = () => {};
   onProgress = () => {};
   onClose = () => {};
+  /** Called with a reason for every refusal: 'ping' (dropped) or a violation that closes the link. */
+  onRefused = () => {};
 
-  #pc; #channel; #lanes = new Map(); #nextNumber = 1; #pumping = false;  // lanes: channel -> queued sends
-  #reassembler; #closed = false; #pings = new Map(); #graceTimer = null;
-  #opened; #markOpen;
-  stats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0 };
+  #pc; #channel; #sender; #nextNumber = 1; #pumping = false;
+  #reassembler; #maxMessageBytes; #closed = false; #ping = null; #graceTimer = null; #stallTimer;
+  #pongsQueued = 0;
+  #opened; #markOpen; #whenClosed; #markClosed;
+  stats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, pingsDropped: 0 };
 
-  constructor({ iceServers = [], maxMessageBytes, disconnectGraceMs = 4000 } = {}) {
+  constructor({ iceServers = [], maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES, disconnectGraceMs = 4000 } = {}) {
+    this.#maxMessageBytes = maxMessageBytes;
+    this.#sender = new Sender({ maxMessageBytes });
+    this.#reassembler = new Reassembler({ maxMessageBytes, channelLimits: { [PING]: PING_BYTES, [PONG]: PING_BYTES } });
     this.#pc = new RTCPeerConnection({ iceServers });
-    this.#reassembler = new Reassembler({ maxMessageBytes });
+    live++;
     this.#channel = this.#pc.createDataChannel('cellgraph', { negotiated: true, id: 0, ordered: true });
     this.#channel.binaryType = 'arraybuffer';
     this.#channel.bufferedAmountLowThreshold = LOW_WATER;
     this.#opened = new Promise((resolve) => { this.#markOpen = resolve; });
-    this.#channel.onopen = () => this.#markOpen(true);
+    this.#whenClosed = new Promise((resolve) => { this.#markClosed = resolve; });
+    this.#channel.onopen = () => { this.#markOpen(true); this.#pump(); };
     this.#channel.onclose = () => this.close('channel closed');
     this.#channel.onerror = () => this.close('channel error');
     this.#channel.onbufferedamountlow = () => this.#pump();
@@ -65,13 +94,26 @@ export class PeerLink {
       else if (state === 'disconnected') this.#graceTimer ??= setTimeout(() => this.close('connection lost'), disconnectGraceMs);
       else if (state === 'connected') { clearTimeout(this.#graceTimer); this.#graceTimer = null; }
     };
+    this.#stallTimer = setInterval(() => {
+      try { this.#reassembler.tick(); } catch (err) { this.#violate(err); }
+    }, STALL_TICK_MS);
   }
 
   /** Resolves true once the data channel is open, false if the link closed first. */
   get opened() { return this.#opened; }
+  /** Resolves with the reason once the link closed. */
+  get whenClosed() { return this.#whenClosed; }
   get isOpen() { return !this.#closed && this.#channel.readyState === 'open'; }
   get closed() { return this.#closed; }
   get connectionState() { return this.#pc.connectionState; }
+  get maxMessageBytes() { return this.#maxMessageBytes; }
+
+  /** What the peer makes this side hold: unfinished incoming messages and their payload bytes. */
+  get receiving() {
+    return { openMessages: this.#reassembler.openCount, bufferedBytes: this.#reassembler.bufferedBytes, reservedBytes: this.#reassembler.reservedBytes };
+  }
+  /** Unfinished outgoing messages (at most MAX_OPEN_MESSAGES) and PONGs waiting to go out. */
+  get sending() { return { openMessages: this.#sender.openCount, queuedPongs: this.#pongsQueued }; }
 
   /** Makes this link the offerer; resolves to the complete offer SDP. */
   async createOffer(gatherTimeoutMs = 3000) {
@@ -94,36 +136,38 @@ export class PeerLink {
 
   /**
    * Queues `data` (bytes, string or JSON value) on the named channel.
-   * onProgress(sentBytes, totalBytes) runs as frames go out.
+   * onProgress(sentBytes, totalBytes) runs as frames go out. Rejects with
+   * CellgraphError: CLOSED, TOO_LARGE (over maxMessageBytes; the link stays
+   * up) or INVALID_ARGUMENT.
    */
   send(channel, data, meta, onProgress) {
-    if (this.#closed) return Promise.reject(new Error('the link is closed'));
-    const message = new OutgoingMessage(this.#nextNumber++, channel, data, meta);
-    if (this.#nextNumber > 0xffffffff) this.#nextNumber = 1;
+    if (this.#closed) return Promise.reject(new CellgraphError('CLOSED', 'the link is closed'));
+    let message;
+    try {
+      message = new OutgoingMessage(this.#nextNumber, channel, data, meta, this.#maxMessageBytes);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.#nextNumber = this.#nextNumber >= 0xffffffff ? 1 : this.#nextNumber + 1;
     return new Promise((resolve, reject) => {
-      const lane = this.#lanes.get(channel) ?? this.#lanes.set(channel, []).get(channel);
-      lane.push({ message, onProgress, resolve, reject });
+      this.#sender.queue(channel, message, { onProgress, resolve, reject });
       this.#pump();
     });
   }
 
-  // One frame from the head of each lane in turn (Map order, rotated by
-  // re-inserting a lane after its turn).
   #pump() {
     if (this.#pumping || this.#closed || this.#channel.readyState !== 'open') return;
     this.#pumping = true;
     try {
-      while (this.#lanes.size && this.#channel.bufferedAmount < HIGH_WATER) {
-        const [name, lane] = this.#lanes.entries().next().value;
-        this.#lanes.delete(name);
-        const item = lane[0];
-        const frame = item.message.nextFrame();
+      while (this.#channel.bufferedAmount < HIGH_WATER) {
+        const next = this.#sender.next();
+        if (!next) break;
+        const { frame, message, ticket } = next;
         this.#channel.send(frame);
         this.stats.framesSent++;
         this.stats.bytesSent += frame.length;
-        item.onProgress?.(item.message.sent, item.message.total);
-        if (item.message.done) { lane.shift(); item.resolve(); }
-        if (lane.length) this.#lanes.set(name, lane);
+        ticket.onProgress?.(message.sent, message.total);
+        if (message.done) ticket.resolve();
       }
     } catch (err) {
       this.close(`send failed: ${err.message}`);
@@ -132,51 +176,93 @@ export class PeerLink {
     }
   }
 
+  #violate(err) {
+    if (this.#closed) return;
+    const reason = err instanceof FrameError ? err.reason : 'malformed';
+    this.violation = reason;
+    this.onRefused(reason);
+    this.close(`protocol error (${reason}): ${err.message}`);
+  }
+
   #receive(data) {
     if (this.#closed) return;
     this.stats.framesReceived++;
-    this.stats.bytesReceived += data.byteLength ?? 0;
+    this.stats.bytesReceived += data.byteLength ?? data.length ?? 0;
     let out;
     try {
-      if (typeof data === 'string') throw new FrameError('a text frame');
+      if (typeof data === 'string') throw new FrameError('malformed', 'a text frame');
       out = this.#reassembler.push(data);
     } catch (err) {
-      this.close(`protocol error: ${err.message}`);
+      this.#violate(err);
       return;
     }
     if (out.progress) { this.onProgress(out.progress); return; }
     const { channel, data: payload, meta } = out.message;
-    if (channel === PING) { this.send(PONG, payload).catch(() => {}); return; }
+    if (channel === PING) { this.#pong(payload); return; }
     if (channel === PONG) {
-      const sentAt = this.#pings.get(payload);
-      if (sentAt === undefined) return;
-      this.#pings.delete(payload);
-      this.rtt = performance.now() - sentAt.t;
-      sentAt.resolve(this.rtt);
+      const ping = this.#ping;
+      if (!ping || payload !== ping.token) return;
+      this.#ping = null;
+      this.rtt = performance.now() - ping.t;
+      ping.resolve(this.rtt);
       return;
     }
     this.onMessage({ channel, data: payload, meta, total: out.message.total });
   }
 
-  /** Round-trip time in ms through the whole framing path. */
+  // Answers a ping unless MAX_QUEUED_PONGS answers still wait to go out
+  // (a peer that pings without reading): then the ping is dropped.
+  #pong(token) {
+    if (this.#pongsQueued >= MAX_QUEUED_PONGS) {
+      this.stats.pingsDropped++;
+      this.onRefused('ping');
+      if (this.stats.pingsDropped >= MAX_DROPPED_PINGS) {
+        this.#violate(new FrameError('pingFlood', `${this.stats.pingsDropped} pings while ${MAX_QUEUED_PONGS} answers waited`));
+      }
+      return;
+    }
+    this.#pongsQueued++;
+    const settle = () => { this.#pongsQueued--; };
+    this.send(PONG, token).then(settle, settle);
+  }
+
+  /**
+   * Round-trip time in ms through the whole framing path. One ping is in
+   * flight at a time: calls meanwhile share its answer. Rejects with
+   * CellgraphError CLOSED when the link closes or no answer comes in time.
+   */
   ping(timeoutMs = 10_000) {
+    if (this.#closed) return Promise.reject(new CellgraphError('CLOSED', 'the link is closed'));
+    if (this.#ping) return this.#ping.promise;
     const token = Math.random().toString(36).slice(2);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { this.#pings.delete(token); reject(new Error('ping timed out')); }, timeoutMs);
-      this.#pings.set(token, { t: performance.now(), resolve: (ms) => { clearTimeout(timer); resolve(ms); } });
-      this.send(PING, token).catch(reject);
+    const ping = { token, t: performance.now(), resolve: null, reject: null, promise: null };
+    ping.promise = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (this.#ping === ping) this.#ping = null;
+        reject(new CellgraphError('CLOSED', `no answer to a ping within ${timeoutMs} ms`));
+      }, timeoutMs);
+      ping.resolve = (ms) => { clearTimeout(timer); resolve(ms); };
+      ping.reject = (err) => { clearTimeout(timer); reject(err); };
     });
+    this.#ping = ping;
+    this.send(PING, token).catch((err) => { if (this.#ping === ping) this.#ping = null; ping.reject(err); });
+    return ping.promise;
   }
 
   close(reason = 'closed') {
     if (this.#closed) return;
     this.#closed = true;
+    live--;
     clearTimeout(this.#graceTimer);
+    clearInterval(this.#stallTimer);
     this.#markOpen(false);
-    for (const lane of this.#lanes.values()) for (const item of lane) item.reject(new Error(`the link closed: ${reason}`));
-    this.#lanes.clear();
+    const error = new CellgraphError('CLOSED', `the link closed: ${reason}`);
+    for (const ticket of this.#sender.clear()) ticket.reject(error);
+    this.#ping?.reject(error);
+    this.#ping = null;
     try { this.#channel.close(); } catch { /* already closed */ }
     try { this.#pc.close(); } catch { /* already closed */ }
+    this.#markClosed(reason);
     this.onClose(reason);
   }
 }

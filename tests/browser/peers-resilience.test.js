@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WebSocketServer } from 'ws';
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import { startHarness, launchKillableBrowser } from '../support/browser.js';
 import { startRelay } from '../../scripts/local-relay.js';
+import { startHostileRelay } from '../support/hostile-relay.js';
 import { openPeer, countOf, peersOf, waitUntil, converged } from '../support/peers.js';
 
 let h;
@@ -22,32 +22,6 @@ function roomTopic(app, room) {
   return { topic: digest.toString('hex'), kind: 20000 + (((digest[0] << 8) | digest[1]) % 10000) };
 }
 
-// A relay that checks nothing and sends its subscribers whatever it is told.
-// refuse: the reason of an `OK false` answer to every event; silent: it never answers.
-async function startHostileRelay({ refuse = null, silent = false } = {}) {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  const subs = [];
-  let connections = 0;
-  wss.on('connection', (ws) => {
-    connections++;
-    ws.on('message', (data) => {
-      if (silent) return;
-      const msg = JSON.parse(data.toString());
-      if (msg[0] === 'REQ') { subs.push([ws, msg[1]]); ws.send(JSON.stringify(['EOSE', msg[1]])); }
-      if (msg[0] === 'EVENT') ws.send(JSON.stringify(['OK', msg[1].id, !refuse, refuse ?? '']));
-    });
-  });
-  await new Promise((r) => wss.once('listening', r));
-  return {
-    url: `ws://127.0.0.1:${wss.address().port}`,
-    get subscribers() { return subs.length; },
-    get connections() { return connections; },
-    sendRaw(text) { for (const [ws] of subs) ws.send(text); },
-    sendEvent(event) { for (const [ws, id] of subs) ws.send(JSON.stringify(['EVENT', id, event])); },
-    close: () => new Promise((r) => { for (const c of wss.clients) c.terminate(); wss.close(r); }),
-  };
-}
-
 test('forged, malformed and wrongly-tagged relay events are ignored', async (t) => {
   const hostile = await startHostileRelay();
   t.after(() => hostile.close());
@@ -58,7 +32,7 @@ test('forged, malformed and wrongly-tagged relay events are ignored', async (t) 
   const other = roomTopic('cellgraph', 'another room');
   const sk = generateSecretKey();
   const now = Math.floor(Date.now() / 1000);
-  let n = 0;  // distinct contents, so no two events share an id (the pool drops repeats)
+  let n = 0;  // distinct contents, so no two events share an id
   const make = (fields) => finalizeEvent({ kind, created_at: now, tags: [['x', topic]], content: `AAAA${n++}`, ...fields }, sk);
 
   hostile.sendRaw('this is not json');
@@ -82,7 +56,7 @@ test('forged, malformed and wrongly-tagged relay events are ignored', async (t) 
   const { ignored, accepted } = await target.evaluate(() => window.db.room.stats().signaling);
   const { self, ...rest } = ignored;  // the real relay also echoes our own announces
   assert.ok(self >= 1);
-  assert.deepEqual(rest, { kind: 1, topic: 2, age: 1, signature: 2, notForUs: 1, seal: 1, shape: 0 });
+  assert.deepEqual(rest, { kind: 1, topic: 2, age: 1, duplicate: 0, signature: 2, notForUs: 1, seal: 1, shape: 0, flood: 0 });
   assert.equal(accepted, 0);
 
   // The peer still works: a real peer connects through the real relay.

@@ -2,9 +2,12 @@
 // room on the local relay, and convergence checks across them.
 import assert from 'node:assert/strict';
 
-/** Opens a database in `page` (a new page of `context` when omitted), joined to `room`; storage 'auto' picks the best. */
+/**
+ * Opens a database in `page` (a new page of `context` when omitted), joined to `room`; storage 'auto' picks the best.
+ * `rtc`: further rtc options (e.g. maxConnections).
+ */
 export async function openPeer(h, { context, name = `db-${Math.random().toString(36).slice(2)}`, room = 'room',
-  storage = 'memory', password, relayUrls = [h.relay.url], page: existing, cells } = {}) {
+  storage = 'memory', password, relayUrls = [h.relay.url], page: existing, cells, rtc = {} } = {}) {
   const page = existing ?? await h.openFixture('db.html', context);
   await page.evaluate(async ({ name: n, options }) => {
     window.db = await window.cellgraph.open(n, options);
@@ -12,7 +15,7 @@ export async function openPeer(h, { context, name = `db-${Math.random().toString
     window.db.room.on('peer:join', (p) => window.peerLog.push(['join', p]));
     window.db.room.on('peer:leave', (p, why) => window.peerLog.push(['leave', p, why]));
     window.db.room.on('sync:error', (p, err) => window.peerLog.push(['sync:error', p, err.message]));
-  }, { name, options: { storage: storage === 'auto' ? undefined : storage, rtc: { room, relayUrls, iceServers: [], password, cells } } });
+  }, { name, options: { storage: storage === 'auto' ? undefined : storage, rtc: { ...rtc, room, relayUrls, iceServers: [], password, cells } } });
   page.peerName = name;
   return page;
 }

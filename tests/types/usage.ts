@@ -7,7 +7,8 @@ interface Task { [key: string]: string | number | boolean; title: string; rank: 
 
 async function usage(): Promise<void> {
   const { version } = await ready();
-  const db: Database = await open('todo', { storage: 'opfs-sync', rtc: { relayUrls: ['ws://127.0.0.1:7447'], password: 'pw', iceServers: [], cells: { cellSize: 8 } } });
+  const db: Database = await open('todo', { storage: 'opfs-sync', rtc: { relayUrls: ['ws://127.0.0.1:7447'], password: 'pw', iceServers: [], cells: { cellSize: 8 },
+    maxConnections: 32, maxNewPeersPerMinute: 16, maxMessageBytes: 8 * 1024 * 1024 } });
   const local = await open('local');
   const id: string = await db.put({ title: 'ship', rank: 1, done: false });
   const ids: string[] = await db.putMany([[{ title: 'a', rank: 2, done: false }], [{ title: 'b', rank: 3, done: true }, 'b']]);
@@ -35,6 +36,10 @@ async function usage(): Promise<void> {
     await files.send(new Uint8Array(10), undefined, { name: 'x' }, (fraction, peer) => console.log(fraction, peer));
     await files.send({ hello: 'json' }, [room.peers[0]]);
     console.log(await room.ping(room.peers[0]), room.relays[0]?.state, room.stats().peers);
+    const stats = room.stats();
+    console.log(stats.connections.live <= stats.connections.max, stats.refused.rate, stats.violations.inFlight,
+      stats.signaling.ignored.duplicate, stats.links[room.peers[0]]?.bufferedBytes);
+    try { await files.send(new Uint8Array(1)); } catch (err) { if (err instanceof CellgraphError && err.code === 'TOO_LARGE') console.log(err.message); }
     const mesh = room.mesh?.getState();
     if (mesh) console.log(mesh.cell, mesh.bridges.length, mesh.isBridge, mesh.roster.length, mesh.ttl, mesh.stats.duplicates);
     room.leave();
