@@ -215,6 +215,13 @@ export class Database {
   }
 
   /**
+   * The engine's counters: nodes and records held, ops applied, held back
+   * for clock skew, skipped over a quota or dropped by middleware, and every
+   * refusal by reason (EngineStats in core/api/engine.h), plus storage errors.
+   */
+  stats() { return this.#client.call('stats'); }
+
+  /**
    * Drops every node of this database on this device: live maps see each
    * one removed, and every peer session starts over (peers fill it again).
    */

@@ -227,6 +227,11 @@ export interface MapResult<V extends NodeValue = NodeValue> {
 export interface Database {
   readonly name: string;
   readonly info: { storage: StorageKind; nodes: number; droppedBytes: number };
+  /**
+   * The engine's counters, each refusal by reason: what the local database
+   * holds and what peers' bytes made it do or refuse (see core/api/engine.h).
+   */
+  stats(): Promise<EngineStats>;
   /** 'leader': this tab runs the engine; 'follower': it shares another tab's (Web Locks election). */
   readonly role: 'leader' | 'follower' | 'starting' | 'closing';
   /** Replaces the node's whole value; resolves to its id once durable. */
@@ -241,13 +246,29 @@ export interface Database {
   remove(id: string): Promise<void>;
   map<V extends NodeValue = NodeValue>(options?: MapOptions, callback?: (event: MapEvent<V>) => void): Promise<MapResult<V>>;
   map<V extends NodeValue = NodeValue>(callback: (event: MapEvent<V>) => void, options?: MapOptions): Promise<MapResult<V>>;
-  /** Drops every node of this database on this device. */
+  /**
+   * Drops every node of this database on this device: live maps see each
+   * one removed, and every peer session starts over (peers fill it again).
+   */
   clear(): Promise<void>;
   /** The room (open with `rtc`), in the tab that runs the engine; null otherwise. */
   readonly room: Room | null;
   /** Filters incoming remote batches; returns a function that removes the middleware. */
   use(middleware: Middleware): () => void;
   close(): Promise<void>;
+}
+
+export interface EngineStats {
+  storage: StorageKind;
+  nodes: number; records: number; ghostRecords: number; deferred: number; peers: number;
+  writes: number; writesAborted: number;
+  messagesReceived: number; messagesRefused: number;
+  opsApplied: number; opsStale: number; opsDeferred: number; deferredApplied: number; deferredDropped: number;
+  opsOverQuota: number; opsFiltered: number;
+  relayedReceived: number; relayedRefused: number;
+  recordsLoaded: number; recordsRefused: number; recordsPersisted: number;
+  peersRefused: number; sessionsRestarted: number; sessionsFailed: number; liveDropped: number;
+  storageErrors: number; recordsDropped: number;
 }
 
 export declare function open(name: string, options?: OpenOptions): Promise<Database>;

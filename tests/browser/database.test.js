@@ -33,8 +33,9 @@ test('CRUD and realtime map events', async () => {
     await new Promise((r) => setTimeout(r, 50));
     const final = await db.map({ query: { kind: 'task' } });
     await unsubscribe();
+    const stats = await db.stats();
     await db.close();
-    return { initial: results.length, a, got, events, error, badQuery, final: final.results.map((n) => n.value.title) };
+    return { initial: results.length, a, got, events, error, badQuery, final: final.results.map((n) => n.value.title), stats };
   });
   assert.equal(out.initial, 0);
   assert.deepEqual(out.got.result.edges, ['ship']);
@@ -45,6 +46,9 @@ test('CRUD and realtime map events', async () => {
   assert.equal(out.error, 'CellgraphError:NOT_FOUND');
   assert.equal(out.badQuery, 'INVALID_ARGUMENT');
   assert.deepEqual(out.final, ['write more tests']);
+  assert.equal(out.stats.nodes, 2);
+  assert.equal(out.stats.writes, 6, 'four puts, a link and a remove: the refused link is none');
+  assert.equal(out.stats.storage, 'memory');
   assert.deepEqual(page.errors, []);
 });
 

@@ -48,6 +48,8 @@ async function usage(): Promise<void> {
     if (err instanceof CellgraphError && err.code === 'CLOSED') console.log(ErrorCode.CLOSED);
   }
   await db.remove(id);
+  const stats = await db.stats();
+  console.log(stats.nodes, stats.opsDeferred, stats.messagesRefused, stats.storageErrors);
   await db.clear();
   await db.close();
   await local.close();
