@@ -5,6 +5,7 @@
 //   - data channel throughput through our framing vs a raw RTCDataChannel
 //     pair in the same page (the physical limit here);
 //   - relay events per peer per minute in a steady 8-peer room.
+// BENCH_PARTS=first,late,throughput,steady picks parts (default: all).
 // Run under ../shared/tools/isolated-net (scripts/bench.sh does); prints
 // numbers, never pass/fail.
 import { startHarness } from '../tests/support/browser.js';
@@ -155,11 +156,15 @@ async function steadyRoom(system) {
   return events / 8 / (STEADY_WINDOW_MS / 60_000);
 }
 
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'first,late,throughput,steady').split(','));
+if (PARTS.has('first')) {
 const first = await firstConnection();
 console.log('\nTime to first connection (ms, median of 5; Trystero on the same relay; joining the room -> first peer)');
 console.log(`  cellgraph ${fmt(first.ours)}   Trystero ${fmt(first.theirs)}   Trystero ÷ cellgraph ${ratio(first.theirs, first.ours)}`);
 console.log(`  cellgraph from open() (worker, wasm, storage, room keys) ${fmt(first.oursOpen)}`);
 
+}
+if (PARTS.has('late')) {
 console.log('\nA late joiner catches up (in-memory peers, one source peer)');
 console.log('  nodes     connected ms   synced ms   bytes received   bytes/node');
 for (const n of [1000, 10_000, 100_000]) {
@@ -167,6 +172,8 @@ for (const n of [1000, 10_000, 100_000]) {
   console.log(`  ${String(n).padEnd(9)} ${fmt(r.connected).padStart(12)} ${fmt(r.synced).padStart(11)} ${String(r.bytes).padStart(16)} ${fmt(r.bytes / n, 1).padStart(12)}`);
 }
 
+}
+if (PARTS.has('throughput')) {
 // SCTP throughput in Chromium swings between runs: report the median of 3.
 const tps = [];
 for (let i = 0; i < 3; i++) tps.push(await throughput(32 * 1024 * 1024));
@@ -175,9 +182,12 @@ console.log('\nData channel throughput, 32 MiB, one page (MB/s, median of 3 runs
 console.log(`  cellgraph framing ${fmt(tp.ours / 1e6, 1)}   raw RTCDataChannel ${fmt(tp.raw / 1e6, 1)}   cellgraph ÷ raw ${(tp.ours / tp.raw).toFixed(2)}`);
 console.log(`  runs: ${tps.map((x) => `${fmt(x.ours / 1e6, 1)}/${fmt(x.raw / 1e6, 1)}`).join('  ')}`);
 
+}
+if (PARTS.has('steady')) {
 const oursSteady = await steadyRoom('cellgraph');
 const theirsSteady = await steadyRoom('trystero');
 console.log(`\nRelay events per peer per minute, steady 8-peer room (${STEADY_SETTLE_MS / 1000} s settle, ${STEADY_WINDOW_MS / 1000} s window)`);
 console.log(`  cellgraph ${fmt(oursSteady, 2)}   Trystero ${fmt(theirsSteady, 2)}   Trystero ÷ cellgraph ${oursSteady ? ratio(theirsSteady, oursSteady) : '∞'}`);
 
+}
 await h.close();

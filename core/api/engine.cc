@@ -212,7 +212,7 @@ Result<Engine::Prepared> Engine::prepare(ByteView opBatch) {
   if (prepared_.size() >= 16) return Status::internal("16 writes are prepared and not committed; commit or abort first");
   CG_ASSIGN_OR_RETURN(std::vector<crdt::Op> ops, decodeOpBatch(opBatch, options_.store.limits));
   if (ops.empty()) return Status::invalidArgument("an empty write");
-  CG_ASSIGN_OR_RETURN(std::vector<crdt::Envelope> envelopes, store_->stamp(std::move(ops)));
+  CG_ASSIGN_OR_RETURN(std::vector<crdt::Envelope> envelopes, store_->stamp(std::move(ops), /*validate=*/false));
   // Local ops pass the same gate (their clocks are fresh: none is deferred).
   for (std::size_t i = 0; i < envelopes.size(); ++i) {
     Status s = verifier_.verify(envelopes[i]);
@@ -220,9 +220,12 @@ Result<Engine::Prepared> Engine::prepare(ByteView opBatch) {
   }
   Prepared p;
   p.ticket = nextTicket_++;
-  p.records = sync::encodeOpsChunked(sync::Ops{sync::OpsMode::kState, store_->log().epoch(), 0, 0, false, {}},
-                                     envelopes, options_.session.chunkBytes, options_.store.limits.maxOpsPerMessage);
-  prepared_[p.ticket] = std::move(envelopes);
+  PreparedWrite w;
+  w.chunks = sync::packOpsChunks(envelopes, options_.session.chunkBytes, options_.store.limits.maxOpsPerMessage);
+  sync::Ops stored{sync::OpsMode::kState, store_->log().epoch(), 0, 0, false, {}};
+  for (const auto& c : w.chunks) p.records.push_back(sync::frameOps(stored, c));
+  w.envelopes = std::move(envelopes);
+  prepared_[p.ticket] = std::move(w);
   return p;
 }
 
@@ -237,7 +240,8 @@ Effects Engine::commit(std::uint64_t ticket) {
     fx.status = Status::invalidArgument("no prepared write " + std::to_string(ticket));
     return fx;
   }
-  std::vector<crdt::Envelope> envelopes = std::move(it->second);
+  std::vector<crdt::Envelope> envelopes = std::move(it->second.envelopes);
+  std::vector<sync::OpsChunk> chunks = std::move(it->second.chunks);
   prepared_.erase(it);
   std::vector<bool> applied;
   graph::ApplyReport report = store_->apply(envelopes, graph::Source::kOwn, &applied);
@@ -245,7 +249,8 @@ Effects Engine::commit(std::uint64_t ticket) {
   changed(report.changedIds, fx);
   // An op that lost to something applied since prepare() was not logged:
   // a live batch claims exactly the seqs of the ops it carries.
-  if (report.applied != envelopes.size()) {
+  const bool allApplied = report.applied == envelopes.size();
+  if (!allApplied) {
     std::vector<crdt::Envelope> logged;
     for (std::size_t i = 0; i < envelopes.size(); ++i) {
       if (applied[i]) logged.push_back(std::move(envelopes[i]));
@@ -253,8 +258,20 @@ Effects Engine::commit(std::uint64_t ticket) {
     envelopes = std::move(logged);
   }
   sync::Outgoing live;
-  for (Bytes& m : sync::encodeLiveBatch(*store_, envelopes, report.firstSeq, options_.session.chunkBytes)) {
-    live.push_back(std::make_shared<const Bytes>(std::move(m)));
+  if (report.applied == 0) {
+    // nothing to send
+  } else if (allApplied) {
+    // Every op applied: the bodies packed for the records are the live batch's.
+    std::uint64_t seq = report.firstSeq;
+    for (const auto& c : chunks) {
+      sync::Ops header{sync::OpsMode::kLive, store_->log().epoch(), seq, seq + c.count - 1, false, {}};
+      live.push_back(std::make_shared<const Bytes>(sync::frameOps(header, c)));
+      seq += c.count;
+    }
+  } else {
+    for (Bytes& m : sync::encodeLiveBatch(*store_, envelopes, report.firstSeq, options_.session.chunkBytes)) {
+      live.push_back(std::make_shared<const Bytes>(std::move(m)));
+    }
   }
   if (live.empty()) return fx;
   if (options_.liveOverMesh) {

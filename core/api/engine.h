@@ -204,7 +204,11 @@ class Engine {
   // Link watermarks, most recently used last; a peer's entry outlives its session.
   std::unordered_map<std::string, sync::LinkWatermark> watermarks_;
   std::deque<std::string> watermarkOrder_;
-  std::map<std::uint64_t, std::vector<crdt::Envelope>> prepared_;
+  struct PreparedWrite {
+    std::vector<crdt::Envelope> envelopes;
+    std::vector<sync::OpsChunk> chunks;  // packed once: the records, and the live batch if all apply
+  };
+  std::map<std::uint64_t, PreparedWrite> prepared_;
   std::map<std::uint64_t, Pending> pending_;
   std::unordered_set<std::string> inspecting_;  // peers with a message at the middleware
   std::deque<crdt::Envelope> deferred_;

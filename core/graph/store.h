@@ -102,7 +102,8 @@ class Store {
   // (link needs both nodes to exist, after earlier ops of the batch; put
   // values within the limits) and gives each op a fresh clock, changing
   // nothing but the clock; apply() then makes it visible.
-  Result<std::vector<Envelope>> stamp(std::vector<Op> ops);
+  // `validate` false leaves the shape and limits to the caller's gate.
+  Result<std::vector<Envelope>> stamp(std::vector<Op> ops, bool validate = true);
   // stamp() and apply() at once. Returns the envelopes, in order;
   // report.firstSeq..lastSeq is their log range.
   Result<std::vector<Envelope>> write(std::vector<Op> ops, ApplyReport* report = nullptr);

@@ -268,6 +268,43 @@ Bytes OpsChunker::finish(std::uint64_t lastSeq, bool final) {
   return msg;
 }
 
+std::vector<OpsChunk> packOpsChunks(const std::vector<crdt::Envelope>& envelopes, std::size_t maxBytes,
+                                    std::size_t maxOps) {
+  constexpr std::size_t kHeaderRoom = 64;
+  maxOps = std::max<std::size_t>(maxOps, 1);
+  std::vector<OpsChunk> out(1);
+  Bytes one;
+  for (const auto& e : envelopes) {
+    one.clear();
+    ByteSink sink{one};
+    Packer pk(sink);
+    crdt::packEnvelope(pk, e);
+    OpsChunk& c = out.back();
+    if (c.count > 0 && (c.body.size() + one.size() + kHeaderRoom > maxBytes || c.count >= maxOps)) out.emplace_back();
+    out.back().body.insert(out.back().body.end(), one.begin(), one.end());
+    ++out.back().count;
+  }
+  return out;
+}
+
+Bytes frameOps(const Ops& header, const OpsChunk& chunk) {
+  Bytes msg;
+  msg.reserve(chunk.body.size() + 48);
+  ByteSink sink{msg};
+  Packer pk(sink);
+  pk.pack_array(8);
+  pk.pack(kProtocolVersion);
+  pk.pack(static_cast<std::uint8_t>(MessageType::kOps));
+  pk.pack(static_cast<std::uint8_t>(header.mode));
+  pk.pack(header.epoch);
+  pk.pack(header.firstSeq);
+  pk.pack(header.lastSeq);
+  header.final ? pk.pack_true() : pk.pack_false();
+  pk.pack_array(static_cast<std::uint32_t>(chunk.count));
+  msg.insert(msg.end(), chunk.body.begin(), chunk.body.end());
+  return msg;
+}
+
 std::vector<Bytes> encodeOpsChunked(const Ops& header, const std::vector<crdt::Envelope>& envelopes,
                                     std::size_t maxBytes, std::size_t maxOps, const std::vector<std::uint64_t>* seqs) {
   OpsChunker chunker(header, maxBytes, maxOps);

@@ -104,6 +104,17 @@ class OpsChunker {
   std::uint64_t chunkFirst_ = 0, lastAdded_ = 0;
 };
 
+// Envelopes packed once into chunk bodies (the boundaries OpsChunker
+// draws), to be framed as OPS messages with different headers: a local
+// write becomes both its stored record and its live batch.
+struct OpsChunk {
+  Bytes body;
+  std::size_t count = 0;
+};
+std::vector<OpsChunk> packOpsChunks(const std::vector<crdt::Envelope>& envelopes, std::size_t maxBytes, std::size_t maxOps);
+// One OPS message: `header` (its envelopes ignored) around a packed body.
+Bytes frameOps(const Ops& header, const OpsChunk& chunk);
+
 // Every envelope through one OpsChunker: at least one message, the last
 // carrying header.final. `seqs[i]` is envelope i's seq (live and delta).
 std::vector<Bytes> encodeOpsChunked(const Ops& header, const std::vector<crdt::Envelope>& envelopes,

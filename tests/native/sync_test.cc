@@ -221,9 +221,9 @@ TEST_F(SyncTest, ProtocolErrorsAreClearAndApplyNothing) {
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
   EXPECT_EQ(a.store.recordCount(), 0u);
   // A future protocol version.
-  Bytes v2 = live[0];
-  v2[1] = 2;
-  EXPECT_EQ(sa.receive(v2).status().code(), Code::kUnsupportedVersion);
+  Bytes v3 = live[0];
+  v3[1] = 3;
+  EXPECT_EQ(sa.receive(v3).status().code(), Code::kUnsupportedVersion);
   // Garbage.
   EXPECT_FALSE(sa.receive(Bytes{0xc1}).ok());
   EXPECT_FALSE(sa.receive(Bytes{}).ok());
