@@ -14,8 +14,12 @@
 // Evaluation takes its work from a Budget (budget.h), so no node value can
 // make one evaluation run long: one step per predicate node, per value a
 // condition tests (each array element, each value $eq/$in compare, nested
-// ones included), per byte a string condition scans ($contains and $text
-// search in linear time), and the VM steps of $regex/$like (regex.h).
+// ones included), per byte a string condition scans ($startsWith and
+// $endsWith the needle, $contains haystack + needle, $text twice the
+// haystack + needle: both search in linear time), per 64 bytes of two equal-
+// length strings $eq compares, and the VM steps of $regex/$like (regex.h).
+// Each is taken before the work it pays for, except a regex match, which may
+// finish the position it is at.
 #pragma once
 
 #include <memory>
