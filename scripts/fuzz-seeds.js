@@ -48,6 +48,35 @@ const opBatches = [
   [[OpType.REMOVE, 'x', null], [OpType.UNLINK, 'x', 'y']],
   [[OpType.PUT, 'deep', { a: { b: [1, { c: 'é' }] } }]],
 ];
+// fuzz_regex: [pattern length (u16 LE), small budget / 16, pattern, text].
+const regexInput = (pattern, text, budget = 40) => {
+  const p = Buffer.from(pattern, 'utf8');
+  return Uint8Array.from(Buffer.concat([Buffer.from([p.length & 0xff, p.length >> 8, budget]), p, Buffer.from(text, 'utf8')]));
+};
+const range = '\x01-\u03ff';
+const regexes = [
+  regexInput('^[a-c]{2,3}\\d+(?:x|y)?$', 'abc12y'), regexInput('(a+)+$', 'aaaaaaaaaaaaaaaaaaaaaaaab'),
+  regexInput('[^\\s]+@\\w+\\.com', 'mail: ada@example.com'), regexInput('a{0}{1000}{1000}{1000}', 'x'),
+  regexInput('(?:){1000}{1000}{1000}', ''), regexInput('[[-\\', ''), regexInput('%É_%', 'café crème'),
+  regexInput(`(?:[${range.repeat(8)}]?){100}xy`, 'Ԁ'.repeat(200), 5), regexInput('(a|b|)*c{2,}?[ÀÉ-Ü]', 'aabccé'),
+  regexInput('[\\D][\\W\\S]?.\\.\\n', 'x.\n'), regexInput('((((x*)*)*)*)*y', 'xxxxxxxxxxxxxxxxxxxxxxxx'),
+];
+// fuzz_query: map options as JSON text.
+const queries = [
+  {}, { query: { n: { $gte: 3 } }, field: 'n', order: 'desc', $limit: 5 },
+  { query: { s: { $in: ['alpha', 'zeta'] } }, field: 's' }, { query: { $or: [{ n: 3 }, { tags: 'Beta' }] } },
+  { query: { $not: { s: { $exists: true } } }, $limit: 3 }, { query: { s: { $text: 'deja' } } },
+  { query: { s: { $regex: '^[ab]' } }, field: 'n', $limit: 2, $after: 'k3' },
+  { query: { s: { $like: '%a%' }, obj: { $exists: true } } }, { query: { 'obj.b.c': { $contains: 'et' } } },
+  { query: { geo: { $bbox: { minLat: 0, maxLat: 4, minLng: 0, maxLng: 4 } } } },
+  { query: { $near: { latitude: 41, longitude: -2, radius: 300 } } },
+  { query: { n: { $between: [2, 8] }, $edge: { n: { $gt: 3 } } } },
+  { query: { id: { $in: ['k1', 'k2'] }, $edge: { $edge: {} } }, $limit: 3 },
+  { $after: 'k5', $before: 'k9' }, { field: 'id', order: 'desc', $before: 'k30', $limit: 4 },
+  { query: { name: { $regex: 'a{0}{1000}{1000}{1000}' } } }, { query: { tags: [0, 'alpha'] } },
+  { query: { f: { $lt: 5 }, n: { $nin: [1, 2] }, s: { $startsWith: 'a', $endsWith: 'a' } } },
+];
+const text = (v) => Uint8Array.from(Buffer.from(JSON.stringify(v), 'utf8'));
 
 /** harness -> its seeds (Uint8Array[]) */
 const seeds = {
@@ -61,6 +90,8 @@ const seeds = {
     encode([true, false, true]),
     talk.record,
   ],
+  fuzz_regex: regexes,
+  fuzz_query: queries.map(text),
 };
 
 await rm(out, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 #include "core/query/engine.h"
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 
 #include "core/crdt/value_codec.h"
@@ -56,7 +57,8 @@ Result<QueryOptions> parseQueryOptions(const json::value& v) {
       if (!x.is_number() || x.to_number<double>() < 0 || std::trunc(x.to_number<double>()) != x.to_number<double>()) {
         return Status::invalidArgument("map option '$limit' must be a non-negative integer");
       }
-      o.limit = static_cast<std::size_t>(x.to_number<double>());
+      double limit = x.to_number<double>();  // a double past SIZE_MAX cannot be cast: no limit then
+      if (limit < 18446744073709551615.0) o.limit = static_cast<std::size_t>(limit);
     } else if (key == "$after" || key == "$before") {
       if (!x.is_string()) return Status::invalidArgument("map option '" + key + "' must be a node id");
       (key == "$after" ? o.after : o.before) = std::string(x.get_string());
@@ -85,7 +87,9 @@ struct QueryEngine::Indexes {
 };
 
 QueryEngine::QueryEngine(const graph::Store& store, std::size_t indexAfterUses)
-    : store_(store), indexAfterUses_(indexAfterUses), indexes_(std::make_unique<Indexes>()) {}
+    : QueryEngine(store, EngineOptions{indexAfterUses, kDefaultWorkBudget}) {}
+QueryEngine::QueryEngine(const graph::Store& store, EngineOptions options)
+    : store_(store), options_(options), indexes_(std::make_unique<Indexes>()) {}
 QueryEngine::~QueryEngine() = default;
 
 std::size_t QueryEngine::indexCount() const { return indexes_->eq.size() + indexes_->sorted.size(); }
@@ -112,9 +116,11 @@ bool QueryEngine::before(const Ref& a, const Ref& b, bool descending) {
   return descending ? c > 0 : c < 0;
 }
 
-bool QueryEngine::nodeMatches(const Expr& where, const std::string& id) const {
+Result<bool> QueryEngine::nodeMatches(const Expr& where, const std::string& id, Budget& budget) const {
+  if (!budget.take(1)) return budget.exceeded();
   const graph::NodeRecord* n = store_.find(id);
-  return n && n->exists() && matches(where, {id, *n->value});
+  if (!n || !n->exists()) return false;
+  return matches(where, {id, *n->value}, budget);
 }
 
 namespace {
@@ -158,14 +164,20 @@ void QueryEngine::onChanged(const std::vector<std::string>& ids) {
   for (auto& [path, idx] : indexes_->sorted) for (const auto& id : ids) reindexSorted(*this, path, idx, id);
 }
 
-void QueryEngine::countUses(const Expr& where, const QueryOptions& options) {
+void QueryEngine::countUses(const Expr& where, const QueryOptions& options, Budget& budget) {
+  // Building visits every record once; skipped (the query scans) unless the
+  // budget can pay for it, so that building never exhausts it.
+  auto affordable = [&] {
+    std::uint64_t cost = store_.records().size();
+    return cost < budget.remaining() && budget.take(cost);
+  };
   auto eq = [&](const std::vector<std::string>& path) {
-    if (++indexes_->eqUses[path] < indexAfterUses_ || indexes_->eq.count(path)) return;
+    if (++indexes_->eqUses[path] < options_.indexAfterUses || indexes_->eq.count(path) || !affordable()) return;
     auto& idx = indexes_->eq[path];
     for (const auto& [id, n] : store_.records()) if (n.exists()) reindexEq(store_, path, idx, id);
   };
   auto sorted = [&](const std::vector<std::string>& path) {
-    if (++indexes_->sortUses[path] < indexAfterUses_ || indexes_->sorted.count(path)) return;
+    if (++indexes_->sortUses[path] < options_.indexAfterUses || indexes_->sorted.count(path) || !affordable()) return;
     auto& idx = indexes_->sorted[path];
     for (const auto& [id, n] : store_.records()) if (n.exists()) reindexSorted(*this, path, idx, id);
   };
@@ -181,12 +193,18 @@ void QueryEngine::countUses(const Expr& where, const QueryOptions& options) {
   if (!options.field.empty() && options.limit) sorted(options.field);
 }
 
-std::vector<std::string> QueryEngine::select(const Expr& where, const QueryOptions* sortHint, bool* sortedOut) {
+Result<std::vector<std::string>> QueryEngine::select(const Expr& where, const QueryOptions* sortHint, bool* sortedOut,
+                                                     Budget& budget) {
   *sortedOut = false;
   std::vector<std::string> out;
   auto test = [&](const std::string& id) {
     ++plan_.examined;
-    if (nodeMatches(where, id)) out.push_back(id);
+    auto m = nodeMatches(where, id, budget);
+    if (m.ok() && *m) out.push_back(id);
+  };
+  auto done = [&]() -> Result<std::vector<std::string>> {
+    if (budget.exhausted()) return budget.exceeded();
+    return std::move(out);
   };
   // Find the best access path among top-level conjuncts.
   const Expr* idCond = nullptr;
@@ -215,9 +233,10 @@ std::vector<std::string> QueryEngine::select(const Expr& where, const QueryOptio
     plan_.access = "id";
     std::unordered_set<std::string> seen;
     for (const json::value* v : operands(*idCond)) {
+      if (budget.exhausted()) break;
       if (v->is_string() && seen.insert(std::string(v->get_string())).second) test(std::string(v->get_string()));
     }
-    return out;
+    return done();
   }
   bool canWalk = sortHint && sortHint->limit && !sortHint->field.empty() && !sortHint->after && !sortHint->before &&
                  indexes_->sorted.count(sortHint->field);
@@ -240,20 +259,23 @@ std::vector<std::string> QueryEngine::select(const Expr& where, const QueryOptio
     for (const json::value* v : operands(*eqCond)) {
       auto b = idx.buckets.find(valueKey(*v));
       if (b == idx.buckets.end()) continue;
-      for (const auto& id : b->second) if (seen.insert(id).second) test(id);
+      for (const auto& id : b->second) {
+        if (budget.exhausted()) break;
+        if (seen.insert(id).second) test(id);
+      }
     }
-    return out;
+    return done();
   }
   if (canWalk) {
     plan_.access = "sorted-index " + joinPath(sortHint->field);
     const auto& entries = indexes_->sorted.at(sortHint->field).entries;
     auto walk = [&](auto begin, auto end) {
-      for (auto it = begin; it != end && out.size() < *sortHint->limit; ++it) test(it->id);
+      for (auto it = begin; it != end && out.size() < *sortHint->limit && !budget.exhausted(); ++it) test(it->id);
     };
     if (sortHint->descending) walk(entries.rbegin(), entries.rend());
     else walk(entries.begin(), entries.end());
     *sortedOut = true;
-    return out;
+    return done();
   }
   if (rangeCond) {
     plan_.access = "range-index " + joinPath(rangeCond->path);
@@ -266,22 +288,25 @@ std::vector<std::string> QueryEngine::select(const Expr& where, const QueryOptio
       if (cond.op == Op::kBetween) { lo = cond.operand.get_array()[0]; hi = cond.operand.get_array()[1]; }
     }
     auto it = lo ? entries.lower_bound(Keyed{lo, ""}) : entries.begin();
-    for (; it != entries.end(); ++it) {
+    for (; it != entries.end() && !budget.exhausted(); ++it) {
       if (hi && it->key && compareValues(&*it->key, &*hi) > 0) break;
       test(it->id);
     }
-    return out;
+    return done();
   }
   plan_.access = "scan";
   for (const auto& [id, n] : store_.records()) {
+    if (!budget.take(1)) break;  // tombstones cost a step too
     if (!n.exists()) continue;
     ++plan_.examined;
-    if (matches(where, {id, *n.value})) out.push_back(id);
+    auto m = matches(where, {id, *n.value}, budget);
+    if (m.ok() && *m) out.push_back(id);
   }
-  return out;
+  return done();
 }
 
-std::vector<std::string> QueryEngine::descendants(const std::vector<std::string>& starts, const CompiledQuery& sub) {
+Result<std::vector<std::string>> QueryEngine::descendants(const std::vector<std::string>& starts, const CompiledQuery& sub,
+                                                          Budget& budget) {
   // Multi-source BFS over visible edges: present edges to live nodes.
   using Entry = std::pair<const std::string*, const graph::NodeRecord*>;
   std::unordered_set<const graph::NodeRecord*> visited;
@@ -289,6 +314,7 @@ std::vector<std::string> QueryEngine::descendants(const std::vector<std::string>
   auto push = [&](const graph::NodeRecord& from) {
     if (!from.exists()) return;
     for (const auto& [target, edge] : from.edges) {
+      if (!budget.take(1)) return;
       if (!edge.present) continue;
       auto it = store_.records().find(target);
       if (it == store_.records().end() || !it->second.exists()) continue;
@@ -299,14 +325,16 @@ std::vector<std::string> QueryEngine::descendants(const std::vector<std::string>
     if (const graph::NodeRecord* n = store_.find(s)) push(*n);
   }
   std::vector<std::string> found;
-  while (!queue.empty()) {
+  while (!queue.empty() && !budget.exhausted()) {
     auto [id, node] = queue.front();
     queue.pop_front();
     ++plan_.examined;
-    if (matches(sub.where, {*id, *node->value})) found.push_back(*id);
+    auto m = matches(sub.where, {*id, *node->value}, budget);
+    if (m.ok() && *m) found.push_back(*id);
     push(*node);
   }
-  if (sub.edge) return descendants(found, *sub.edge);
+  if (budget.exhausted()) return budget.exceeded();
+  if (sub.edge) return descendants(found, *sub.edge, budget);
   return found;
 }
 
@@ -345,10 +373,19 @@ Result<std::vector<std::string>> QueryEngine::run(const QueryOptions& options) {
 
 Result<std::vector<std::string>> QueryEngine::run(const QueryOptions& options, const CompiledQuery& compiled) {
   plan_ = {};
-  countUses(compiled.where, options);
+  Budget budget(options_.workBudget);
+  auto out = evaluate(options, compiled, budget);
+  plan_.work = budget.used();
+  return out;
+}
+
+Result<std::vector<std::string>> QueryEngine::evaluate(const QueryOptions& options, const CompiledQuery& compiled,
+                                                       Budget& budget) {
+  countUses(compiled.where, options, budget);
   bool alreadySorted = false;
-  std::vector<std::string> ids = select(compiled.where, compiled.edge ? nullptr : &options, &alreadySorted);
-  if (compiled.edge) ids = descendants(ids, *compiled.edge);
+  CG_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                      select(compiled.where, compiled.edge ? nullptr : &options, &alreadySorted, budget));
+  if (compiled.edge) { CG_ASSIGN_OR_RETURN(ids, descendants(ids, *compiled.edge, budget)); }
   if (alreadySorted) return ids;  // walked in order and limited
   std::vector<Ref> sorted;
   sorted.reserve(ids.size());

@@ -69,11 +69,84 @@ Result<std::uint32_t> LiveQueries::subscribe(QueryOptions options, std::vector<s
 
 bool LiveQueries::unsubscribe(std::uint32_t id) { return subs_.erase(id) > 0; }
 
+std::vector<std::string> LiveQueries::currentOf(const Sub& s) const {
+  if (!s.failed.ok()) return {};
+  return (s.windowed || s.compiled.edge) ? s.window : windowOf(s);
+}
+
 std::vector<std::string> LiveQueries::current(std::uint32_t id) const {
   auto it = subs_.find(id);
-  if (it == subs_.end()) return {};
-  const Sub& s = *it->second;
-  return (s.windowed || s.compiled.edge) ? s.window : windowOf(s);
+  return it == subs_.end() ? std::vector<std::string>{} : currentOf(*it->second);
+}
+
+Status LiveQueries::status(std::uint32_t id) const {
+  auto it = subs_.find(id);
+  if (it == subs_.end()) return Status::notFound("no live query " + std::to_string(id));
+  return it->second->failed;
+}
+
+void LiveQueries::fail(std::uint32_t subId, Sub& s, Status why, std::vector<ChangeEvent>& out) {
+  for (const auto& id : currentOf(s)) out.push_back({subId, id, Action::kRemoved});
+  s.failed = std::move(why);
+  s.matching.clear();
+  s.keyOf.clear();
+  s.window.clear();
+}
+
+void LiveQueries::applyEdge(std::uint32_t subId, Sub& s, const std::unordered_set<std::string>& changed,
+                            std::vector<ChangeEvent>& out) {
+  auto now = engine_.run(s.options, s.compiled);
+  evaluations_ += engine_.lastPlan().examined;
+  if (!now.ok() && now.status().code() == Code::kTooLarge) return fail(subId, s, now.status(), out);
+  std::vector<std::string> after = now.ok() ? std::move(now).value() : std::vector<std::string>{};
+  diff(subId, s.window, after, changed, out);
+  s.window = std::move(after);
+}
+
+void LiveQueries::applyChanges(std::uint32_t subId, Sub& s, const std::vector<std::string>& changedIds,
+                               const std::unordered_set<std::string>& changed, std::vector<ChangeEvent>& out) {
+  // Evaluate the whole batch first, so a budget failure leaves the state as
+  // it was before the batch.
+  Budget budget(engine_.workBudget());
+  std::vector<bool> matches(changedIds.size());
+  for (std::size_t i = 0; i < changedIds.size(); ++i) {
+    ++evaluations_;
+    auto m = engine_.nodeMatches(s.compiled.where, changedIds[i], budget);
+    if (!m.ok()) return fail(subId, s, m.status(), out);
+    matches[i] = *m;
+  }
+  struct Touch { const std::string* id; bool was, is; };
+  std::vector<Touch> touched;
+  for (std::size_t i = 0; i < changedIds.size(); ++i) {
+    const std::string& id = changedIds[i];
+    bool is = matches[i];
+    auto it = s.keyOf.find(id);
+    bool was = it != s.keyOf.end();
+    if (!was && !is) continue;
+    if (was) {
+      s.matching.erase(QueryEngine::Keyed{it->second, id});
+      s.keyOf.erase(it);
+    }
+    if (is) {
+      QueryEngine::Keyed k = engine_.keyed(s.options.field, id);
+      s.keyOf[id] = k.key;
+      s.matching.insert(std::move(k));
+    }
+    touched.push_back({&id, was, is});
+  }
+  // A changed cursor node can move the window without being a member.
+  bool cursorMoved = (s.options.after && changed.count(*s.options.after)) ||
+                     (s.options.before && changed.count(*s.options.before));
+  if (touched.empty() && !cursorMoved) return;
+  if (s.windowed) {
+    std::vector<std::string> after = windowOf(s);
+    diff(subId, s.window, after, changed, out);
+    s.window = std::move(after);
+    return;
+  }
+  for (const auto& t : touched) {
+    out.push_back({subId, *t.id, t.was && t.is ? Action::kUpdated : t.is ? Action::kAdded : Action::kRemoved});
+  }
 }
 
 std::vector<ChangeEvent> LiveQueries::apply(const std::vector<std::string>& changedIds) {
@@ -83,46 +156,9 @@ std::vector<ChangeEvent> LiveQueries::apply(const std::vector<std::string>& chan
   std::unordered_set<std::string> changed(changedIds.begin(), changedIds.end());
   for (auto& [subId, sp] : subs_) {
     Sub& s = *sp;
-    if (s.compiled.edge) {
-      auto now = engine_.run(s.options, s.compiled);
-      evaluations_ += engine_.lastPlan().examined;
-      std::vector<std::string> after = now.ok() ? std::move(now).value() : std::vector<std::string>{};
-      diff(subId, s.window, after, changed, out);
-      s.window = std::move(after);
-      continue;
-    }
-    struct Touch { const std::string* id; bool was, is; };
-    std::vector<Touch> touched;
-    for (const auto& id : changedIds) {
-      ++evaluations_;
-      bool is = engine_.nodeMatches(s.compiled.where, id);
-      auto it = s.keyOf.find(id);
-      bool was = it != s.keyOf.end();
-      if (!was && !is) continue;
-      if (was) {
-        s.matching.erase(QueryEngine::Keyed{it->second, id});
-        s.keyOf.erase(it);
-      }
-      if (is) {
-        QueryEngine::Keyed k = engine_.keyed(s.options.field, id);
-        s.keyOf[id] = k.key;
-        s.matching.insert(std::move(k));
-      }
-      touched.push_back({&id, was, is});
-    }
-    // A changed cursor node can move the window without being a member.
-    bool cursorMoved = (s.options.after && changed.count(*s.options.after)) ||
-                       (s.options.before && changed.count(*s.options.before));
-    if (touched.empty() && !cursorMoved) continue;
-    if (s.windowed) {
-      std::vector<std::string> after = windowOf(s);
-      diff(subId, s.window, after, changed, out);
-      s.window = std::move(after);
-    } else {
-      for (const auto& t : touched) {
-        out.push_back({subId, *t.id, t.was && t.is ? Action::kUpdated : t.is ? Action::kAdded : Action::kRemoved});
-      }
-    }
+    if (!s.failed.ok()) continue;
+    if (s.compiled.edge) applyEdge(subId, s, changed, out);
+    else applyChanges(subId, s, changedIds, changed, out);
   }
   return out;
 }

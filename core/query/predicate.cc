@@ -214,13 +214,15 @@ int typeRank(const json::value* v) {
   return 7;
 }
 
-bool equalValues(const json::value& a, const json::value& b) {
+// One step per value compared, plus one per 64 bytes of equal-length strings.
+bool equalValues(const json::value& a, const json::value& b, Budget& budget) {
+  if (!budget.take(1)) return false;
   if (a.is_number() && b.is_number()) return a.to_number<double>() == b.to_number<double>();
   if (a.kind() != b.kind()) return false;
   if (a.is_array()) {
     const auto &x = a.get_array(), &y = b.get_array();
     if (x.size() != y.size()) return false;
-    for (std::size_t i = 0; i < x.size(); ++i) if (!equalValues(x[i], y[i])) return false;
+    for (std::size_t i = 0; i < x.size(); ++i) if (!equalValues(x[i], y[i], budget)) return false;
     return true;
   }
   if (a.is_object()) {
@@ -228,10 +230,11 @@ bool equalValues(const json::value& a, const json::value& b) {
     if (x.size() != y.size()) return false;
     for (const auto& kv : x) {
       const json::value* o = y.if_contains(kv.key());
-      if (!o || !equalValues(kv.value(), *o)) return false;
+      if (!o || !equalValues(kv.value(), *o, budget)) return false;
     }
     return true;
   }
+  if (a.is_string() && a.get_string().size() == b.get_string().size() && !budget.take(a.get_string().size() / 64)) return false;
   return a == b;
 }
 
@@ -279,49 +282,91 @@ bool geoMatch(const Condition& c, const json::object* o) {
   return lat >= c.geo[0] && lat <= c.geo[1] && lng >= c.geo[2] && lng <= c.geo[3];
 }
 
-// A condition on one scalar (or whole) value; `v` is never null here.
-bool scalarMatch(const Condition& c, const json::value& v) {
-  switch (c.op) {
-    case Op::kEq: return equalValues(v, c.operand);
+bool regexMatch(const Regex& re, std::string_view text, Budget& budget) {
+  auto r = re.matches(text, budget);
+  return r.ok() && *r;
+}
+
+// A condition on one scalar (or whole) value, as `op` (which overrides
+// c.op for $ne/$nin); `v` is never null here.
+bool scalarMatch(const Condition& c, Op op, const json::value& v, Budget& budget) {
+  if (!budget.take(1)) return false;
+  auto str = [&]() -> std::string_view { return v.get_string(); };
+  switch (op) {
+    case Op::kEq: return equalValues(v, c.operand, budget);
     case Op::kGt: { auto o = orderOf(v, c.operand); return o && *o > 0; }
     case Op::kGte: { auto o = orderOf(v, c.operand); return o && *o >= 0; }
     case Op::kLt: { auto o = orderOf(v, c.operand); return o && *o < 0; }
     case Op::kLte: { auto o = orderOf(v, c.operand); return o && *o <= 0; }
     case Op::kIn:
-      for (const auto& x : c.operand.get_array()) if (equalValues(v, x)) return true;
+      for (const auto& x : c.operand.get_array()) {
+        if (equalValues(v, x, budget)) return true;
+        if (budget.exhausted()) return false;
+      }
       return false;
     case Op::kBetween: {
       auto lo = orderOf(v, c.operand.get_array()[0]), hi = orderOf(v, c.operand.get_array()[1]);
       return lo && hi && *lo >= 0 && *hi <= 0;
     }
     case Op::kStartsWith:
-      return v.is_string() && v.get_string().starts_with(c.operand.get_string());
+      return v.is_string() && budget.take(c.operand.get_string().size()) && str().starts_with(c.operand.get_string());
     case Op::kEndsWith:
-      return v.is_string() && v.get_string().ends_with(c.operand.get_string());
+      return v.is_string() && budget.take(c.operand.get_string().size()) && str().ends_with(c.operand.get_string());
     case Op::kContains:
-      if (v.is_string() && c.operand.is_string()) return v.get_string().find(c.operand.get_string()) != json::string::npos;
-      return equalValues(v, c.operand);
+      if (v.is_string() && c.operand.is_string()) {
+        return budget.take(str().size() + c.operand.get_string().size()) && containsLinear(str(), c.operand.get_string());
+      }
+      return equalValues(v, c.operand, budget);
     case Op::kLike:
     case Op::kRegex:
-      return v.is_string() && c.regex->matches(v.get_string());
+      return v.is_string() && regexMatch(*c.regex, str(), budget);
     case Op::kText:
-      return v.is_string() && containsNormalized(v.get_string(), c.text);
+      return v.is_string() && budget.take(2 * str().size() + c.text.size()) && containsNormalized(str(), c.text);
     default: return false;
   }
 }
 
-bool conditionMatch(const Condition& c, const json::value* v) {
-  switch (c.op) {
+bool conditionMatch(const Condition& c, Op op, const json::value* v, Budget& budget) {
+  switch (op) {
     case Op::kExists: return (v != nullptr) == c.operand.get_bool();
-    case Op::kNe: { Condition eq = c; eq.op = Op::kEq; return !conditionMatch(eq, v); }
-    case Op::kNin: { Condition in = c; in.op = Op::kIn; return !conditionMatch(in, v); }
-    case Op::kNear: case Op::kBbox: return geoMatch(c, v && v->is_object() ? &v->get_object() : nullptr);
+    case Op::kNe: return !conditionMatch(c, Op::kEq, v, budget);
+    case Op::kNin: return !conditionMatch(c, Op::kIn, v, budget);
+    case Op::kNear: case Op::kBbox:
+      return budget.take(1) && geoMatch(c, v && v->is_object() ? &v->get_object() : nullptr);
     default: break;
   }
   if (!v) return false;
-  if (scalarMatch(c, *v)) return true;
+  if (scalarMatch(c, op, *v, budget)) return true;
   if (v->is_array()) {  // any element
-    for (const auto& e : v->get_array()) if (scalarMatch(c, e)) return true;
+    for (const auto& e : v->get_array()) {
+      if (scalarMatch(c, op, e, budget)) return true;
+      if (budget.exhausted()) return false;
+    }
+  }
+  return false;
+}
+
+// One step per node; the answer is meaningless once the budget is exhausted.
+bool evaluate(const Expr& e, const NodeView& node, Budget& budget) {
+  if (!budget.take(1)) return false;
+  switch (e.kind) {
+    case Expr::kAnd:
+      for (const auto& c : e.children) if (!evaluate(c, node, budget)) return false;
+      return true;
+    case Expr::kOr:
+      for (const auto& c : e.children) {
+        if (evaluate(c, node, budget)) return true;
+        if (budget.exhausted()) return false;
+      }
+      return false;
+    case Expr::kNot: return !evaluate(e.children[0], node, budget);
+    case Expr::kGeo: return geoMatch(e.conditions[0], &node.value);
+    case Expr::kField: {
+      json::value scratch;
+      const json::value* v = fieldValue(node, e.path, scratch);
+      for (const auto& c : e.conditions) if (!conditionMatch(c, c.op, v, budget)) return false;
+      return true;
+    }
   }
   return false;
 }
@@ -347,24 +392,10 @@ const json::value* fieldValue(const NodeView& node, const std::vector<std::strin
   return cur;
 }
 
-bool matches(const Expr& e, const NodeView& node) {
-  switch (e.kind) {
-    case Expr::kAnd:
-      for (const auto& c : e.children) if (!matches(c, node)) return false;
-      return true;
-    case Expr::kOr:
-      for (const auto& c : e.children) if (matches(c, node)) return true;
-      return false;
-    case Expr::kNot: return !matches(e.children[0], node);
-    case Expr::kGeo: return geoMatch(e.conditions[0], &node.value);
-    case Expr::kField: {
-      json::value scratch;
-      const json::value* v = fieldValue(node, e.path, scratch);
-      for (const auto& c : e.conditions) if (!conditionMatch(c, v)) return false;
-      return true;
-    }
-  }
-  return false;
+Result<bool> matches(const Expr& e, const NodeView& node, Budget& budget) {
+  bool m = evaluate(e, node, budget);
+  if (budget.exhausted()) return budget.exceeded();
+  return m;
 }
 
 int compareValues(const json::value* a, const json::value* b) {

@@ -10,6 +10,16 @@
 // A field holding an array matches when any element matches (and $eq/$in
 // also compare the whole array). $edge is handled by the engine (engine.h):
 // compile() returns it separately. Every error names the offending part.
+//
+// Evaluation takes its work from a Budget (budget.h), so no node value can
+// make one evaluation run long: one step per predicate node, per value a
+// condition tests (each array element, each value $eq/$in compare, nested
+// ones included), per byte a string condition scans ($startsWith and
+// $endsWith the needle, $contains haystack + needle, $text twice the
+// haystack + needle: both search in linear time), per 64 bytes of two equal-
+// length strings $eq compares, and the VM steps of $regex/$like (regex.h).
+// Each is taken before the work it pays for, except a regex match, which may
+// finish the position it is at.
 #pragma once
 
 #include <memory>
@@ -20,6 +30,7 @@
 #include <boost/json.hpp>
 
 #include "core/base/status.h"
+#include "core/query/budget.h"
 #include "core/query/regex.h"
 
 namespace cellgraph::query {
@@ -57,7 +68,9 @@ struct NodeView {
   const boost::json::object& value;
 };
 
-bool matches(const Expr& e, const NodeView& node);
+// Whether the node satisfies `e`; budget.exceeded() when the budget runs out
+// (it then stays exhausted).
+Result<bool> matches(const Expr& e, const NodeView& node, Budget& budget);
 
 // The value at `path` in the node; null when missing. The path `id` falls
 // back to the node id, built in `scratch`: the result lives as long as both

@@ -29,44 +29,119 @@ std::uint32_t nextCodePoint(std::string_view s, std::size_t& i) {
   return cp;
 }
 
+namespace {
+
+// Every code point foldCase() changes lies in one of these sorted segments:
+// either all of [lo, hi] moves by `shift`, or (pairs) [lo, hi] alternates
+// upper, lower, upper, ... from lo and ends on a lower, and each upper folds
+// to the code point after it. Folding a class range is then a constant number
+// of interval operations, whatever its width.
+struct FoldSegment {
+  std::uint32_t lo, hi;
+  std::int32_t shift;
+  bool pairs;
+};
+constexpr FoldSegment kFold[] = {
+    {0x41, 0x5a, 32, false},      // A-Z
+    {0xc0, 0xd6, 32, false},      // Latin-1, before the multiplication sign
+    {0xd8, 0xde, 32, false},
+    {0x100, 0x137, 1, true},      // Latin Extended-A
+    {0x139, 0x148, 1, true},
+    {0x14a, 0x177, 1, true},
+    {0x178, 0x178, 0xff - 0x178, false},  // Ÿ -> ÿ
+    {0x179, 0x17e, 1, true},
+    {0x391, 0x3a1, 32, false},    // Greek, around the missing U+03A2
+    {0x3a3, 0x3ab, 32, false},
+    {0x400, 0x40f, 80, false},    // Cyrillic
+    {0x410, 0x42f, 32, false},
+};
+
+std::uint32_t shifted(std::uint32_t cp, std::int32_t by) {
+  return static_cast<std::uint32_t>(static_cast<std::int64_t>(cp) + by);
+}
+
+}  // namespace
+
 std::uint32_t foldCase(std::uint32_t cp) {
   if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
-  if ((cp >= 0xc0 && cp <= 0xde && cp != 0xd7)) return cp + 32;
-  if (cp >= 0x100 && cp <= 0x17f) {  // Latin Extended-A: pairs, mostly even = upper
-    if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17e)) return (cp % 2 == 1) ? cp + 1 : cp;
-    if (cp == 0x178) return 0xff;
-    return (cp % 2 == 0 && cp != 0x138) ? cp + 1 : cp;
+  if (cp < 0xc0 || cp > 0x42f) return cp;
+  for (const FoldSegment& s : kFold) {
+    if (cp < s.lo) return cp;
+    if (cp <= s.hi) return (!s.pairs || (cp - s.lo) % 2 == 0) ? shifted(cp, s.shift) : cp;
   }
-  if (cp >= 0x391 && cp <= 0x3ab && cp != 0x3a2) return cp + 32;  // Greek
-  if (cp >= 0x410 && cp <= 0x42f) return cp + 32;                 // Cyrillic
-  if (cp >= 0x400 && cp <= 0x40f) return cp + 80;
   return cp;
 }
 
 namespace {
 
-constexpr std::size_t kMaxPatternBytes = 512;
-constexpr std::uint32_t kMaxRepeat = 1000;
-constexpr std::size_t kMaxProgram = 4096;
+constexpr std::uint64_t kUnbounded = UINT32_MAX;
+// Sizes saturate just above the limit: anything there is refused anyway.
+constexpr std::uint64_t kSizeCap = Regex::kMaxProgram + 1;
 thread_local std::uint64_t gSteps = 0;
+thread_local std::uint64_t gCompileWork = 0;
 
-// AST
+std::uint64_t satAdd(std::uint64_t a, std::uint64_t b) { return std::min(kSizeCap, a + b); }
+std::uint64_t satMul(std::uint64_t a, std::uint64_t b) { return std::min(kSizeCap, a * b); }
+
+using Ranges = std::vector<Regex::Range>;
+
+// Sorts and merges overlapping or adjacent ranges.
+void normalize(Ranges& r) {
+  gCompileWork += r.size();
+  std::sort(r.begin(), r.end(), [](const Regex::Range& a, const Regex::Range& b) { return a.lo < b.lo; });
+  std::size_t out = 0;
+  for (const Regex::Range& x : r) {
+    if (out > 0 && x.lo <= r[out - 1].hi + 1) r[out - 1].hi = std::max(r[out - 1].hi, x.hi);
+    else r[out++] = x;
+  }
+  r.resize(out);
+}
+
+// Adds the case folds of every range. Afterwards, for every code point cp,
+// foldCase(cp) is in the ranges iff cp folds like some member: a folded code
+// point is a fixed point of foldCase, and within each image added below the
+// fixed points are exactly the folds of the range's members.
+void addFolds(Ranges& r) {
+  const std::size_t n = r.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const Regex::Range x = r[i];
+    for (const FoldSegment& s : kFold) {
+      if (s.hi < x.lo) continue;
+      if (s.lo > x.hi) break;
+      std::uint32_t a = std::max(x.lo, s.lo), b = std::min(x.hi, s.hi);
+      if (s.pairs) r.push_back({a, (b - s.lo) % 2 == 0 ? b + 1 : b});  // b upper: its lower is in the segment
+      else r.push_back({shifted(a, s.shift), shifted(b, s.shift)});
+      ++gCompileWork;
+    }
+  }
+}
+
+// AST. `size` is the number of instructions the node emits (saturated).
 struct Node {
   enum Kind { kClass, kAny, kStart, kEnd, kConcat, kAlt, kRepeat, kEmpty } kind;
   bool negate = false;
-  std::vector<Regex::Range> ranges;
+  Ranges ranges;
   std::vector<std::unique_ptr<Node>> kids;
-  std::uint32_t min = 0, max = 0;  // kRepeat; max == UINT32_MAX: unbounded
+  std::uint32_t min = 0, max = 0;  // kRepeat; max == kUnbounded: no upper bound
+  std::uint64_t size = 0;
+  std::int64_t classIndex = -1;  // kClass, once emitted
 };
 using NodeP = std::unique_ptr<Node>;
 
 NodeP make(Node::Kind k) {
+  ++gCompileWork;
   auto n = std::make_unique<Node>();
   n->kind = k;
   return n;
 }
 
-void addClassEscape(char e, std::vector<Regex::Range>& r, bool& negate) {
+NodeP literal(std::uint32_t cp) {
+  NodeP n = make(Node::kClass);
+  n->ranges.push_back({cp, cp});
+  return n;
+}
+
+void addClassEscape(char e, Ranges& r, bool& negate) {
   switch (e) {
     case 'D': negate = !negate; [[fallthrough]];
     case 'd': r.push_back({'0', '9'}); break;
@@ -77,6 +152,10 @@ void addClassEscape(char e, std::vector<Regex::Range>& r, bool& negate) {
   }
 }
 
+bool isClassEscape(char e) { return std::string_view("dwsDWS").find(e) != std::string_view::npos; }
+
+// Recursive descent over the pattern. Every read goes through peek() or
+// codePoint(), both bounds-checked; nothing is expanded here.
 class Parser {
  public:
   explicit Parser(std::string_view p) : p_(p) {}
@@ -91,15 +170,17 @@ class Parser {
     return Status::invalidArgument("$regex: " + what + " at position " + std::to_string(i_));
   }
   bool eof() const { return i_ >= p_.size(); }
-  char peek() const { return p_[i_]; }
+  bool at(char c) const { return !eof() && p_[i_] == c; }
+  char peek() const { return eof() ? '\0' : p_[i_]; }
+  bool atDigit() const { return !eof() && p_[i_] >= '0' && p_[i_] <= '9'; }
 
   Result<NodeP> alternation(int depth) {
     if (depth > 32) return Status::tooLarge("$regex: groups nest deeper than 32");
     CG_ASSIGN_OR_RETURN(NodeP left, concatenation(depth));
-    if (eof() || peek() != '|') return left;
+    if (!at('|')) return left;
     NodeP alt = make(Node::kAlt);
     alt->kids.push_back(std::move(left));
-    while (!eof() && peek() == '|') {
+    while (at('|')) {
       ++i_;
       CG_ASSIGN_OR_RETURN(NodeP next, concatenation(depth));
       alt->kids.push_back(std::move(next));
@@ -109,7 +190,7 @@ class Parser {
 
   Result<NodeP> concatenation(int depth) {
     NodeP cat = make(Node::kConcat);
-    while (!eof() && peek() != '|' && peek() != ')') {
+    while (!eof() && !at('|') && !at(')')) {
       CG_ASSIGN_OR_RETURN(NodeP atom, this->atom(depth));
       CG_ASSIGN_OR_RETURN(atom, quantified(std::move(atom)));
       cat->kids.push_back(std::move(atom));
@@ -120,39 +201,53 @@ class Parser {
   Result<std::uint32_t> number() {
     std::uint32_t v = 0;
     std::size_t start = i_;
-    while (!eof() && peek() >= '0' && peek() <= '9') {
+    while (atDigit()) {
       v = v * 10 + static_cast<std::uint32_t>(peek() - '0');
-      if (v > kMaxRepeat) return Status::tooLarge("$regex: repetition count above " + std::to_string(kMaxRepeat));
+      if (v > Regex::kMaxRepeat) {
+        return Status::tooLarge("$regex: repetition count above " + std::to_string(Regex::kMaxRepeat));
+      }
       ++i_;
     }
     if (i_ == start) return error("expected a number");
     return v;
   }
 
+  // Reads {n}, {n,} or {n,m} after the '{'; false in `isCount` when the
+  // brace is a literal (not followed by a digit), with nothing consumed.
+  Status counts(std::uint32_t& lo, std::uint32_t& hi, bool& isCount) {
+    std::size_t save = i_++;
+    isCount = atDigit();
+    if (!isCount) {
+      i_ = save;
+      return {};
+    }
+    CG_ASSIGN_OR_RETURN(lo, number());
+    hi = lo;
+    if (at(',')) {
+      ++i_;
+      hi = static_cast<std::uint32_t>(kUnbounded);
+      if (!eof() && !at('}')) { CG_ASSIGN_OR_RETURN(hi, number()); }
+    }
+    if (!at('}')) return error("unterminated {n,m}");
+    ++i_;
+    if (hi < lo) return error("{n,m} with m < n");
+    return {};
+  }
+
   Result<NodeP> quantified(NodeP atom) {
     while (!eof()) {
-      char c = peek();
-      std::uint32_t lo, hi;
-      if (c == '*') { lo = 0; hi = UINT32_MAX; ++i_; }
-      else if (c == '+') { lo = 1; hi = UINT32_MAX; ++i_; }
-      else if (c == '?') { lo = 0; hi = 1; ++i_; }
-      else if (c == '{') {
-        std::size_t save = i_++;
-        if (eof() || !(peek() >= '0' && peek() <= '9')) { i_ = save; return atom; }  // a literal '{'
-        CG_ASSIGN_OR_RETURN(lo, number());
-        hi = lo;
-        if (!eof() && peek() == ',') {
-          ++i_;
-          hi = UINT32_MAX;
-          if (!eof() && peek() != '}') { CG_ASSIGN_OR_RETURN(hi, number()); }
-        }
-        if (eof() || peek() != '}') return error("unterminated {n,m}");
-        ++i_;
-        if (hi < lo) return error("{n,m} with m < n");
+      std::uint32_t lo = 0, hi = 0;
+      if (at('*')) { lo = 0; hi = static_cast<std::uint32_t>(kUnbounded); ++i_; }
+      else if (at('+')) { lo = 1; hi = static_cast<std::uint32_t>(kUnbounded); ++i_; }
+      else if (at('?')) { lo = 0; hi = 1; ++i_; }
+      else if (at('{')) {
+        bool isCount = false;
+        CG_RETURN_IF_ERROR(counts(lo, hi, isCount));
+        if (!isCount) return atom;  // a literal '{'
       } else {
         return atom;
       }
-      if (!eof() && peek() == '?') ++i_;  // lazy: same language without captures
+      if (at('?')) ++i_;  // lazy: same language without captures
       if (atom->kind == Node::kStart || atom->kind == Node::kEnd) return error("quantifier after an anchor");
       NodeP rep = make(Node::kRepeat);
       rep->min = lo;
@@ -163,60 +258,12 @@ class Parser {
     return atom;
   }
 
-  Result<std::uint32_t> codePoint() {
-    std::size_t j = i_;
-    std::uint32_t cp = nextCodePoint(p_, j);
-    i_ = j;
-    return cp;
-  }
+  // REQUIRES: !eof().
+  std::uint32_t codePoint() { return nextCodePoint(p_, i_); }
 
-  Result<NodeP> classNode() {
-    ++i_;  // '['
-    NodeP n = make(Node::kClass);
-    if (!eof() && peek() == '^') { n->negate = true; ++i_; }
-    bool first = true;
-    bool negateEscapes = false;
-    std::vector<Regex::Range> negated;  // \D \W \S inside a class
-    while (!eof() && (peek() != ']' || first)) {
-      first = false;
-      std::uint32_t lo;
-      if (peek() == '\\') {
-        ++i_;
-        if (eof()) return error("trailing backslash");
-        char e = peek();
-        if (std::string_view("dwsDWS").find(e) != std::string_view::npos) {
-          ++i_;
-          bool neg = false;
-          std::vector<Regex::Range> r;
-          addClassEscape(e, r, neg);
-          if (neg) { negateEscapes = true; negated.insert(negated.end(), r.begin(), r.end()); }
-          else n->ranges.insert(n->ranges.end(), r.begin(), r.end());
-          continue;
-        }
-        CG_ASSIGN_OR_RETURN(lo, escapeLiteral());
-      } else {
-        CG_ASSIGN_OR_RETURN(lo, codePoint());
-      }
-      std::uint32_t hi = lo;
-      if (i_ + 1 < p_.size() && peek() == '-' && p_[i_ + 1] != ']') {
-        ++i_;
-        if (peek() == '\\') { ++i_; CG_ASSIGN_OR_RETURN(hi, escapeLiteral()); }
-        else { CG_ASSIGN_OR_RETURN(hi, codePoint()); }
-        if (hi < lo) return error("class range out of order");
-      }
-      n->ranges.push_back({lo, hi});
-    }
-    if (eof()) return error("unterminated [");
-    ++i_;  // ']'
-    if (negateEscapes) {
-      if (n->negate || !n->ranges.empty()) return Status::invalidArgument("$regex: \\D \\W \\S inside a class are supported only alone");
-      n->ranges = std::move(negated);
-      n->negate = true;
-    }
-    return n;
-  }
-
+  // A literal after a backslash (the backslash consumed).
   Result<std::uint32_t> escapeLiteral() {
+    if (eof()) return error("trailing backslash");
     char e = peek();
     ++i_;
     switch (e) {
@@ -235,47 +282,89 @@ class Parser {
     }
   }
 
-  Result<NodeP> atom(int depth) {
-    char c = peek();
-    switch (c) {
-      case '(': {
-        ++i_;
-        if (!eof() && peek() == '?') {
-          if (i_ + 1 < p_.size() && p_[i_ + 1] == ':') i_ += 2;
-          else return error("look-around and named groups are not supported");
-        }
-        CG_ASSIGN_OR_RETURN(NodeP inner, alternation(depth + 1));
-        if (eof() || peek() != ')') return error("unterminated (");
-        ++i_;
-        return inner;
+  // One class member that is a single code point: a literal or an escape.
+  // REQUIRES: !eof().
+  Result<std::uint32_t> classCodePoint() {
+    if (!at('\\')) return codePoint();
+    ++i_;
+    return escapeLiteral();
+  }
+
+  Result<NodeP> classNode() {
+    ++i_;  // '['
+    NodeP n = make(Node::kClass);
+    if (at('^')) { n->negate = true; ++i_; }
+    bool first = true;
+    bool negateEscapes = false;
+    Ranges negated;  // \D \W \S inside a class
+    while (!eof() && (!at(']') || first)) {
+      first = false;
+      if (at('\\') && i_ + 1 < p_.size() && isClassEscape(p_[i_ + 1])) {
+        bool neg = false;
+        Ranges r;
+        addClassEscape(p_[i_ + 1], r, neg);
+        i_ += 2;
+        if (neg) { negateEscapes = true; negated.insert(negated.end(), r.begin(), r.end()); }
+        else n->ranges.insert(n->ranges.end(), r.begin(), r.end());
+        continue;
       }
+      CG_ASSIGN_OR_RETURN(std::uint32_t lo, classCodePoint());
+      std::uint32_t hi = lo;
+      if (at('-') && i_ + 1 < p_.size() && p_[i_ + 1] != ']') {
+        ++i_;
+        CG_ASSIGN_OR_RETURN(hi, classCodePoint());
+        if (hi < lo) return error("class range out of order");
+      }
+      n->ranges.push_back({lo, hi});
+    }
+    if (eof()) return error("unterminated [");
+    ++i_;  // ']'
+    if (negateEscapes) {
+      if (n->negate || !n->ranges.empty()) return Status::invalidArgument("$regex: \\D \\W \\S inside a class are supported only alone");
+      n->ranges = std::move(negated);
+      n->negate = true;
+    }
+    return n;
+  }
+
+  Result<NodeP> group(int depth) {
+    ++i_;  // '('
+    if (at('?')) {
+      if (i_ + 1 < p_.size() && p_[i_ + 1] == ':') i_ += 2;
+      else return error("look-around and named groups are not supported");
+    }
+    CG_ASSIGN_OR_RETURN(NodeP inner, alternation(depth + 1));
+    if (!at(')')) return error("unterminated (");
+    ++i_;
+    return inner;
+  }
+
+  Result<NodeP> escape() {
+    ++i_;  // '\'
+    if (eof()) return error("trailing backslash");
+    char e = peek();
+    if (isClassEscape(e)) {
+      ++i_;
+      NodeP n = make(Node::kClass);
+      addClassEscape(e, n->ranges, n->negate);
+      return n;
+    }
+    if (e == 'b' || e == 'B') return error("word boundaries are not supported");
+    CG_ASSIGN_OR_RETURN(std::uint32_t cp, escapeLiteral());
+    return literal(cp);
+  }
+
+  // REQUIRES: !eof().
+  Result<NodeP> atom(int depth) {
+    switch (peek()) {
+      case '(': return group(depth);
       case '[': return classNode();
       case '.': ++i_; return make(Node::kAny);
       case '^': ++i_; return make(Node::kStart);
       case '$': ++i_; return make(Node::kEnd);
       case '*': case '+': case '?': return error("nothing to repeat");
-      case '\\': {
-        ++i_;
-        if (eof()) return error("trailing backslash");
-        char e = peek();
-        if (std::string_view("dwsDWS").find(e) != std::string_view::npos) {
-          ++i_;
-          NodeP n = make(Node::kClass);
-          addClassEscape(e, n->ranges, n->negate);
-          return n;
-        }
-        if (e == 'b' || e == 'B') return error("word boundaries are not supported");
-        CG_ASSIGN_OR_RETURN(std::uint32_t cp, escapeLiteral());
-        NodeP n = make(Node::kClass);
-        n->ranges.push_back({cp, cp});
-        return n;
-      }
-      default: {
-        CG_ASSIGN_OR_RETURN(std::uint32_t cp, codePoint());
-        NodeP n = make(Node::kClass);
-        n->ranges.push_back({cp, cp});
-        return n;
-      }
+      case '\\': return escape();
+      default: return literal(codePoint());
     }
   }
 
@@ -283,206 +372,309 @@ class Parser {
   std::size_t i_ = 0;
 };
 
+// Computes every node's size bottom-up, before anything is emitted, and
+// simplifies on the way: a node that emits nothing becomes kEmpty and leaves
+// its concatenation; x{1} is x; a one-child concatenation is its child. After
+// this no emitted node has size 0 except an empty alternative.
+std::uint64_t measure(NodeP& n);
+
+std::uint64_t measureConcat(NodeP& n) {
+  std::uint64_t s = 0;
+  std::vector<NodeP> kept;
+  for (NodeP& k : n->kids) {
+    std::uint64_t ks = measure(k);
+    if (ks == 0) continue;
+    s = satAdd(s, ks);
+    kept.push_back(std::move(k));
+  }
+  if (kept.empty()) n = make(Node::kEmpty);
+  else if (kept.size() == 1) n = std::move(kept[0]);
+  else n->kids = std::move(kept);
+  return s;
+}
+
+std::uint64_t measureRepeat(NodeP& n) {
+  std::uint64_t body = measure(n->kids[0]);
+  if (body == 0 || n->max == 0) {  // a repeat of nothing is nothing
+    n = make(Node::kEmpty);
+    return 0;
+  }
+  if (n->min == 1 && n->max == 1) {
+    NodeP only = std::move(n->kids[0]);
+    n = std::move(only);
+    return body;
+  }
+  std::uint64_t fixed = satMul(n->min, body);
+  std::uint64_t rest = n->max == kUnbounded ? body + 2 : satMul(n->max - n->min, body + 1);
+  return satAdd(fixed, rest);
+}
+
+// An alternation of nothing but empty alternatives is empty.
+std::uint64_t measureAlt(NodeP& n) {
+  std::uint64_t kids = 0;
+  for (NodeP& k : n->kids) kids = satAdd(kids, measure(k));
+  if (kids == 0) {
+    n = make(Node::kEmpty);
+    return 0;
+  }
+  return satAdd(kids, 2 * (n->kids.size() - 1));
+}
+
+std::uint64_t measure(NodeP& n) {
+  ++gCompileWork;
+  std::uint64_t s = 0;
+  switch (n->kind) {
+    case Node::kEmpty: s = 0; break;
+    case Node::kClass: case Node::kAny: case Node::kStart: case Node::kEnd: s = 1; break;
+    case Node::kConcat: s = measureConcat(n); break;
+    case Node::kRepeat: s = measureRepeat(n); break;
+    case Node::kAlt: s = measureAlt(n); break;
+  }
+  n->size = s;
+  return s;
+}
+
 }  // namespace
 
+std::uint32_t Regex::addClass(Ranges ranges, bool negate) {
+  normalize(ranges);
+  if (caseInsensitive_) {
+    addFolds(ranges);
+    normalize(ranges);
+  }
+  Class c{static_cast<std::uint32_t>(ranges_.size()), 0, negate};
+  ranges_.insert(ranges_.end(), ranges.begin(), ranges.end());
+  c.end = static_cast<std::uint32_t>(ranges_.size());
+  classes_.push_back(c);
+  return static_cast<std::uint32_t>(classes_.size() - 1);
+}
+
+// Emits a measured AST. The total size was checked against kMaxProgram
+// first, so emission cannot fail and does O(size) work: every call emits an
+// instruction itself or makes two or more calls that do.
 class RegexCompiler {
  public:
-  explicit RegexCompiler(std::vector<Regex::Inst>& prog) : prog_(prog) {}
+  explicit RegexCompiler(Regex& re) : re_(re), prog_(re.program_) {}
 
-  Status emit(const Node& n) {
-    if (prog_.size() > kMaxProgram) return Status::tooLarge("$regex: pattern compiles to more than 4096 instructions");
+  void emit(Node& n) {
+    ++gCompileWork;
     switch (n.kind) {
-      case Node::kEmpty: return {};
-      case Node::kClass: {
-        Regex::Inst in{Regex::Inst::kClass};
-        in.negate = n.negate;
-        in.ranges = n.ranges;
-        prog_.push_back(std::move(in));
-        return {};
-      }
-      case Node::kAny: prog_.push_back({Regex::Inst::kAny}); return {};
-      case Node::kStart: prog_.push_back({Regex::Inst::kStart}); return {};
-      case Node::kEnd: prog_.push_back({Regex::Inst::kEnd}); return {};
+      case Node::kEmpty: return;
+      case Node::kClass: emitClass(n); return;
+      case Node::kAny: push(Regex::Inst::kAny); return;
+      case Node::kStart: push(Regex::Inst::kStart); return;
+      case Node::kEnd: push(Regex::Inst::kEnd); return;
       case Node::kConcat:
-        for (const auto& k : n.kids) CG_RETURN_IF_ERROR(emit(*k));
-        return {};
-      case Node::kAlt: {
-        std::vector<std::size_t> jumps;
-        for (std::size_t i = 0; i < n.kids.size(); ++i) {
-          if (i + 1 < n.kids.size()) {
-            std::size_t split = prog_.size();
-            prog_.push_back({Regex::Inst::kSplit});
-            prog_[split].x = static_cast<std::uint32_t>(prog_.size());
-            CG_RETURN_IF_ERROR(emit(*n.kids[i]));
-            jumps.push_back(prog_.size());
-            prog_.push_back({Regex::Inst::kJump});
-            prog_[split].y = static_cast<std::uint32_t>(prog_.size());
-          } else {
-            CG_RETURN_IF_ERROR(emit(*n.kids[i]));
-          }
-        }
-        for (std::size_t j : jumps) prog_[j].x = static_cast<std::uint32_t>(prog_.size());
-        return {};
-      }
-      case Node::kRepeat: {
-        const Node& body = *n.kids[0];
-        for (std::uint32_t k = 0; k < n.min; ++k) CG_RETURN_IF_ERROR(emit(body));
-        if (n.max == UINT32_MAX) {  // loop: L: split body, out; body; jmp L
-          std::size_t loop = prog_.size();
-          prog_.push_back({Regex::Inst::kSplit});
-          prog_[loop].x = static_cast<std::uint32_t>(prog_.size());
-          CG_RETURN_IF_ERROR(emit(body));
-          Regex::Inst j{Regex::Inst::kJump};
-          j.x = static_cast<std::uint32_t>(loop);
-          prog_.push_back(j);
-          prog_[loop].y = static_cast<std::uint32_t>(prog_.size());
-        } else {
-          std::vector<std::size_t> splits;
-          for (std::uint32_t k = n.min; k < n.max; ++k) {
-            splits.push_back(prog_.size());
-            prog_.push_back({Regex::Inst::kSplit});
-            prog_[splits.back()].x = static_cast<std::uint32_t>(prog_.size());
-            CG_RETURN_IF_ERROR(emit(body));
-            if (prog_.size() > kMaxProgram) return Status::tooLarge("$regex: pattern compiles to more than 4096 instructions");
-          }
-          for (std::size_t s : splits) prog_[s].y = static_cast<std::uint32_t>(prog_.size());
-        }
-        return {};
-      }
+        for (auto& k : n.kids) emit(*k);
+        return;
+      case Node::kAlt: emitAlt(n); return;
+      case Node::kRepeat: emitRepeat(n); return;
     }
-    return {};
   }
 
  private:
+  std::uint32_t here() const { return static_cast<std::uint32_t>(prog_.size()); }
+  std::size_t push(Regex::Inst::Op op, std::uint32_t x = 0) {
+    ++gCompileWork;
+    prog_.push_back({op, x, 0});
+    return prog_.size() - 1;
+  }
+
+  void emitClass(Node& n) {
+    if (n.classIndex < 0) n.classIndex = re_.addClass(std::move(n.ranges), n.negate);
+    push(Regex::Inst::kClass, static_cast<std::uint32_t>(n.classIndex));
+  }
+
+  // split L1, L2; L1: a; jmp end; L2: split ...; last; end:
+  void emitAlt(Node& n) {
+    std::vector<std::size_t> jumps;
+    for (std::size_t i = 0; i + 1 < n.kids.size(); ++i) {
+      std::size_t split = push(Regex::Inst::kSplit, here() + 1);
+      emit(*n.kids[i]);
+      jumps.push_back(push(Regex::Inst::kJump));
+      prog_[split].y = here();
+    }
+    emit(*n.kids.back());
+    for (std::size_t j : jumps) prog_[j].x = here();
+  }
+
+  void emitRepeat(Node& n) {
+    Node& body = *n.kids[0];
+    for (std::uint32_t k = 0; k < n.min; ++k) emit(body);
+    if (n.max == kUnbounded) {  // L: split body, out; body; jmp L
+      std::size_t loop = push(Regex::Inst::kSplit, here() + 1);
+      emit(body);
+      push(Regex::Inst::kJump, static_cast<std::uint32_t>(loop));
+      prog_[loop].y = here();
+      return;
+    }
+    std::vector<std::size_t> splits;
+    for (std::uint32_t k = n.min; k < n.max; ++k) {
+      splits.push_back(push(Regex::Inst::kSplit, here() + 1));
+      emit(body);
+    }
+    for (std::size_t s : splits) prog_[s].y = here();
+  }
+
+  Regex& re_;
   std::vector<Regex::Inst>& prog_;
 };
 
 Result<Regex> Regex::compile(std::string_view pattern, bool caseInsensitive) {
+  gCompileWork = 0;
   if (pattern.size() > kMaxPatternBytes) {
     return Status::tooLarge("$regex: pattern longer than " + std::to_string(kMaxPatternBytes) + " bytes");
   }
   Parser parser(pattern);
   CG_ASSIGN_OR_RETURN(NodeP ast, parser.parse());
+  if (measure(ast) + 1 > kMaxProgram) {
+    return Status::tooLarge("$regex: pattern compiles to more than " + std::to_string(kMaxProgram) + " instructions");
+  }
   Regex r;
   r.caseInsensitive_ = caseInsensitive;
-  RegexCompiler c(r.program_);
-  CG_RETURN_IF_ERROR(c.emit(*ast));
-  if (r.program_.size() > kMaxProgram) return Status::tooLarge("$regex: pattern compiles to more than 4096 instructions");
+  r.program_.reserve(ast->size + 1);
+  RegexCompiler(r).emit(*ast);
   r.program_.push_back({Inst::kMatch});
-  if (caseInsensitive) {
-    for (auto& in : r.program_) {
-      if (in.op != Inst::kClass) continue;
-      std::vector<Range> extra;
-      for (const auto& rg : in.ranges) {
-        if (rg.hi - rg.lo > 0x400) continue;
-        for (std::uint32_t cp = rg.lo; cp <= rg.hi; ++cp) {
-          std::uint32_t f = foldCase(cp);
-          if (f != cp) extra.push_back({f, f});
-        }
-      }
-      in.ranges.insert(in.ranges.end(), extra.begin(), extra.end());
-    }
-  }
   return r;
 }
 
 Result<Regex> Regex::like(std::string_view pattern, bool caseInsensitive) {
+  gCompileWork = 0;
   if (pattern.size() > kMaxPatternBytes) {
     return Status::tooLarge("$like: pattern longer than " + std::to_string(kMaxPatternBytes) + " bytes");
   }
   Regex r;
   r.caseInsensitive_ = caseInsensitive;
-  r.program_.push_back({Inst::kStart});
+  auto push = [&](Inst::Op op, std::uint32_t x = 0) {
+    ++gCompileWork;
+    r.program_.push_back({op, x, 0});
+    return r.program_.size() - 1;
+  };
+  push(Inst::kStart);
   for (std::size_t i = 0; i < pattern.size();) {
     char c = pattern[i];
     if (c == '%') {
       ++i;
-      std::size_t loop = r.program_.size();
-      r.program_.push_back({Inst::kSplit});
-      r.program_[loop].x = static_cast<std::uint32_t>(r.program_.size());
-      r.program_.push_back({Inst::kAny});
-      Inst j{Inst::kJump};
-      j.x = static_cast<std::uint32_t>(loop);
-      r.program_.push_back(j);
+      std::size_t loop = push(Inst::kSplit, static_cast<std::uint32_t>(r.program_.size() + 1));
+      push(Inst::kAny);
+      push(Inst::kJump, static_cast<std::uint32_t>(loop));
       r.program_[loop].y = static_cast<std::uint32_t>(r.program_.size());
     } else if (c == '_') {
       ++i;
-      r.program_.push_back({Inst::kAny});
+      push(Inst::kAny);
     } else {
       std::uint32_t cp = nextCodePoint(pattern, i);
-      Inst in{Inst::kClass};
-      in.ranges.push_back({cp, cp});
-      if (caseInsensitive && foldCase(cp) != cp) in.ranges.push_back({foldCase(cp), foldCase(cp)});
-      r.program_.push_back(std::move(in));
+      push(Inst::kClass, r.addClass({{cp, cp}}, false));
     }
   }
-  r.program_.push_back({Inst::kEnd});
-  r.program_.push_back({Inst::kMatch});
+  push(Inst::kEnd);
+  push(Inst::kMatch);
   return r;
 }
 
 std::uint64_t Regex::lastSteps() { return gSteps; }
+std::uint64_t Regex::lastCompileWork() { return gCompileWork; }
 
-bool Regex::matches(std::string_view text) const {
-  const std::size_t n = program_.size();
-  std::vector<std::uint32_t> clist, nlist, stack;
-  std::vector<std::uint64_t> mark(n, ~0ull);  // generation at which pc was added
-  clist.reserve(n);
-  nlist.reserve(n);
-  std::uint64_t steps = 0;
-  std::uint64_t gen = 0;
-  // Adds pc and everything reachable through empty transitions at position
-  // `pos` (atStart/atEnd decide the anchors).
-  auto add = [&](std::vector<std::uint32_t>& list, std::uint32_t pc0, bool atStart, bool atEnd) -> bool {
+bool Regex::inClass(const Class& c, std::uint32_t cp) const {
+  auto first = ranges_.begin() + c.begin, last = ranges_.begin() + c.end;
+  auto it = std::upper_bound(first, last, cp, [](std::uint32_t v, const Range& r) { return v < r.lo; });
+  bool in = it != first && std::prev(it)->hi >= cp;
+  return in != c.negate;
+}
+
+bool Regex::consumes(const Inst& in, std::uint32_t cp) const {
+  if (in.op == Inst::kAny) return cp != '\n';
+  return inClass(classes_[in.x], cp);
+}
+
+// One matches() call: the thread lists of the current and the next position.
+// Scratch is per thread and reused; `mark` holds, per instruction, the
+// generation (position) at which it was last entered, so nothing is cleared
+// between positions or calls.
+class PikeVm {
+ public:
+  explicit PikeVm(const Regex& re) : re_(re), s_(scratch()) {
+    const std::size_t n = re.program_.size();
+    if (s_.mark.size() < n) s_.mark.resize(n, 0);
+    s_.clist.clear();
+    s_.nlist.clear();
+  }
+
+  // Steps taken so far; false when the budget `allowance` is exceeded.
+  Result<bool> run(std::string_view text, Budget& budget) {
+    const std::uint64_t allowance = budget.remaining();
+    std::size_t i = 0;
+    ++s_.gen;
+    bool matched = add(s_.clist, 0, true, text.empty());
+    while (!matched && i < text.size() && steps_ <= allowance) {
+      std::uint32_t cp = nextCodePoint(text, i);
+      matched = step(re_.caseInsensitive_ ? foldCase(cp) : cp, i >= text.size());
+    }
+    gSteps = steps_;
+    if (!budget.take(steps_)) return budget.exceeded();
+    return matched;
+  }
+
+ private:
+  struct Scratch {
+    std::vector<std::uint32_t> clist, nlist, stack;
+    std::vector<std::uint64_t> mark;
+    std::uint64_t gen = 0;
+  };
+  static Scratch& scratch() {
+    thread_local Scratch s;
+    return s;
+  }
+
+  // Tests every waiting thread against `cp`, then starts a new attempt here
+  // (the search is unanchored); true on a match.
+  bool step(std::uint32_t cp, bool atEnd) {
+    ++s_.gen;
+    s_.nlist.clear();
+    bool matched = false;
+    for (std::uint32_t pc : s_.clist) {
+      ++steps_;
+      if (re_.consumes(re_.program_[pc], cp) && add(s_.nlist, pc + 1, false, atEnd)) {
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) matched = add(s_.nlist, 0, false, atEnd);
+    std::swap(s_.clist, s_.nlist);
+    return matched;
+  }
+
+  // Enters pc0 and everything reachable from it by empty transitions at this
+  // position, each instruction once; consuming ones wait in `list`. True when
+  // the match instruction is reached.
+  bool add(std::vector<std::uint32_t>& list, std::uint32_t pc0, bool atStart, bool atEnd) {
+    auto& stack = s_.stack;
     stack.clear();
     stack.push_back(pc0);
     while (!stack.empty()) {
       std::uint32_t pc = stack.back();
       stack.pop_back();
-      if (mark[pc] == gen) continue;
-      mark[pc] = gen;
-      ++steps;
-      const Inst& in = program_[pc];
+      if (s_.mark[pc] == s_.gen) continue;
+      s_.mark[pc] = s_.gen;
+      ++steps_;
+      const Regex::Inst& in = re_.program_[pc];
       switch (in.op) {
-        case Inst::kJump: stack.push_back(in.x); break;
-        case Inst::kSplit: stack.push_back(in.y); stack.push_back(in.x); break;
-        case Inst::kStart: if (atStart) stack.push_back(pc + 1); break;
-        case Inst::kEnd: if (atEnd) stack.push_back(pc + 1); break;
-        case Inst::kMatch: return true;
+        case Regex::Inst::kJump: stack.push_back(in.x); break;
+        case Regex::Inst::kSplit: stack.push_back(in.y); stack.push_back(in.x); break;
+        case Regex::Inst::kStart: if (atStart) stack.push_back(pc + 1); break;
+        case Regex::Inst::kEnd: if (atEnd) stack.push_back(pc + 1); break;
+        case Regex::Inst::kMatch: return true;
         default: list.push_back(pc); break;
       }
     }
     return false;
-  };
-  std::size_t i = 0;
-  bool matched = add(clist, 0, true, text.empty());
-  while (!matched && i < text.size()) {
-    std::uint32_t cp = nextCodePoint(text, i);
-    std::uint32_t folded = caseInsensitive_ ? foldCase(cp) : cp;
-    bool atEnd = i >= text.size();
-    ++gen;
-    nlist.clear();
-    for (std::uint32_t pc : clist) {
-      ++steps;
-      const Inst& in = program_[pc];
-      bool ok = false;
-      if (in.op == Inst::kAny) {
-        ok = cp != '\n';
-      } else {
-        bool inClass = false;
-        for (const auto& r : in.ranges) {
-          if ((cp >= r.lo && cp <= r.hi) || (folded >= r.lo && folded <= r.hi)) { inClass = true; break; }
-        }
-        ok = inClass != in.negate;
-      }
-      if (ok && add(nlist, pc + 1, false, atEnd)) { matched = true; break; }
-    }
-    // Unanchored search: a new attempt may start at every position.
-    if (!matched && add(nlist, 0, false, atEnd)) matched = true;
-    std::swap(clist, nlist);
   }
-  gSteps = steps;
-  return matched;
-}
+
+  const Regex& re_;
+  Scratch& s_;
+  std::uint64_t steps_ = 0;
+};
+
+Result<bool> Regex::matches(std::string_view text, Budget& budget) const { return PikeVm(*this).run(text, budget); }
 
 }  // namespace cellgraph::query

@@ -1,5 +1,7 @@
 #include "core/query/text.h"
 
+#include <vector>
+
 #include "core/query/regex.h"
 
 namespace cellgraph::query {
@@ -83,7 +85,25 @@ std::string normalizeText(std::string_view s) {
 bool containsNormalized(std::string_view haystack, std::string_view normalizedNeedle) {
   thread_local std::string buffer;
   normalizeInto(haystack, buffer);
-  return std::string_view(buffer).find(normalizedNeedle) != std::string_view::npos;
+  return containsLinear(buffer, normalizedNeedle);
+}
+
+bool containsLinear(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) return true;
+  if (needle.size() > haystack.size()) return false;
+  if (needle.size() <= 16) return haystack.find(needle) != std::string_view::npos;  // at most 16 x haystack
+  thread_local std::vector<std::size_t> border;  // border[i]: longest proper border of needle[0..i]
+  border.assign(needle.size(), 0);
+  for (std::size_t i = 1, k = 0; i < needle.size(); ++i) {
+    while (k > 0 && needle[i] != needle[k]) k = border[k - 1];
+    if (needle[i] == needle[k]) ++k;
+    border[i] = k;
+  }
+  for (std::size_t i = 0, k = 0; i < haystack.size(); ++i) {
+    while (k > 0 && haystack[i] != needle[k]) k = border[k - 1];
+    if (haystack[i] == needle[k] && ++k == needle.size()) return true;
+  }
+  return false;
 }
 
 }  // namespace cellgraph::query

@@ -66,6 +66,63 @@ TEST(Live, EventsForAddedUpdatedRemovedAndTheLimitWindow) {
   EXPECT_FALSE(live.unsubscribe(*top2));
 }
 
+// A live query must be bounded like a one-shot one: refused where it is
+// created when its first run does not fit the budget; failed, with its
+// members removed, when a batch does not fit; never evaluated again.
+TEST(Live, TheWorkBudgetBoundsSubscriptionsAndTheirBatches) {
+  ManualClock clock;
+  graph::Store store(clock, {1, 2, 60'000, 100, {}});
+  QueryEngine engine(store, EngineOptions{2, 400});
+  LiveQueries live(engine);
+  auto put = [&](std::vector<std::pair<std::string, std::string>> nodes) {
+    std::vector<crdt::Op> ops;
+    for (auto& [id, v] : nodes) ops.push_back({crdt::OpType::kPut, id, "", std::make_shared<const json::object>(obj(v.c_str()))});
+    graph::ApplyReport report;
+    EXPECT_TRUE(store.write(std::move(ops), &report).ok());
+    engine.onChanged(report.changedIds);
+    return live.apply(report.changedIds);
+  };
+  std::vector<std::pair<std::string, std::string>> many;
+  for (int i = 0; i < 40; ++i) many.push_back({"m" + std::to_string(i), R"({"s":"a fairly long string to scan"})"});
+  put(many);
+  const char* scan = R"({"query":{"s":{"$regex":"z+q"}}})";
+  auto refused = live.subscribe(options(scan), nullptr);
+  EXPECT_EQ(refused.status().code(), Code::kTooLarge);
+  EXPECT_EQ(live.size(), 0u);
+
+  ManualClock clock2;
+  graph::Store fresh(clock2, {1, 2, 60'000, 100, {}});
+  QueryEngine engine2(fresh, EngineOptions{2, 400});
+  LiveQueries live2(engine2);
+  ASSERT_TRUE(fresh.put("a", obj(R"({"s":"xq"})")).ok());
+  engine2.onChanged({"a"});
+  std::vector<std::string> initial;
+  auto sub = live2.subscribe(options(R"({"query":{"s":{"$regex":"q"}}})"), &initial);
+  ASSERT_TRUE(sub.ok()) << sub.status().toString();
+  EXPECT_EQ(initial, std::vector<std::string>{"a"});
+  EXPECT_TRUE(live2.status(*sub).ok());
+  std::vector<crdt::Op> ops;
+  for (int i = 0; i < 40; ++i) {
+    ops.push_back({crdt::OpType::kPut, "b" + std::to_string(i), "",
+                   std::make_shared<const json::object>(obj(R"({"s":"another long string, no match"})"))});
+  }
+  graph::ApplyReport report;
+  ASSERT_TRUE(fresh.write(std::move(ops), &report).ok());
+  engine2.onChanged(report.changedIds);
+  auto events = live2.apply(report.changedIds);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].id, "a");
+  EXPECT_EQ(events[0].action, Action::kRemoved);
+  EXPECT_EQ(live2.status(*sub).code(), Code::kTooLarge);
+  EXPECT_TRUE(live2.current(*sub).empty());
+  ASSERT_TRUE(fresh.put("c", obj(R"({"s":"q"})")).ok());
+  engine2.onChanged({"c"});
+  EXPECT_TRUE(live2.apply({"c"}).empty());  // failed: not evaluated again
+  EXPECT_EQ(live2.lastEvaluations(), 0u);
+  EXPECT_TRUE(live2.unsubscribe(*sub));
+  EXPECT_EQ(live2.status(*sub).code(), Code::kNotFound);
+}
+
 json::object randomValue(std::mt19937_64& rng) {
   static const char* words[] = {"alpha", "Beta", "gamma", "Déjà vu", "zeta"};
   json::object v;
