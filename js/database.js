@@ -139,6 +139,11 @@ export class Database {
       for (const e of batch) {
         const sub = this.#subs.get(e.subscription);
         if (!sub) continue;
+        if (e.action === 'error') {  // the subscription stopped (over the query work budget): say so once
+          const [code, ...rest] = e.id.split(': ');
+          sub.callback?.({ id: null, value: null, edges: [], action: 'error', error: new CellgraphError(code, rest.join(': ')) });
+          continue;
+        }
         if (e.action === 'removed') sub.ids.delete(e.id); else sub.ids.add(e.id);
         sub.callback?.({ id: e.id, value: e.node?.value ?? null, edges: e.node?.edges ?? [], action: e.action });
       }
@@ -179,7 +184,7 @@ export class Database {
     const result = node ? { id: node.id, value: node.value, edges: node.edges } : null;
     if (!callback) return { result };
     const { unsubscribe } = await this.map({ query: { id: String(id) } }, (e) => {
-      if (e.action !== 'initial') callback(e.action === 'removed' ? null : { id: e.id, value: e.value, edges: e.edges });
+      if (e.action !== 'initial' && e.action !== 'error') callback(e.action === 'removed' ? null : { id: e.id, value: e.value, edges: e.edges });
     });
     callback(result);
     return { result, unsubscribe };

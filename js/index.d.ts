@@ -215,7 +215,12 @@ export interface MapEvent<V extends NodeValue = NodeValue> {
   /** null when removed */
   value: V | null;
   edges: string[];
-  action: 'initial' | 'added' | 'updated' | 'removed';
+  /**
+   * 'error': the live query stopped (it no longer fits the query work
+   * budget); `error` says why, every node it held was reported removed.
+   */
+  action: 'initial' | 'added' | 'updated' | 'removed' | 'error';
+  error?: CellgraphError;
 }
 
 export interface MapResult<V extends NodeValue = NodeValue> {

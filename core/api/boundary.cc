@@ -213,7 +213,7 @@ void packEvents(Packer& pk, const graph::Store& store, const std::vector<query::
     pk.pack(static_cast<std::uint8_t>(e.action));
     packStr(pk, e.id);
     const graph::NodeRecord* n = store.find(e.id);
-    if (e.action != query::Action::kRemoved && n && n->exists()) packNode(pk, store, e.id, *n);
+    if (e.action != query::Action::kRemoved && e.action != query::Action::kFailed && n && n->exists()) packNode(pk, store, e.id, *n);
     else pk.pack_nil();
   }
 }

@@ -15,7 +15,8 @@
 //                              sends [[peer str, blob u32]...], broadcast [blob u32...], events [event...],
 //                              synced [peer str...], failed [[peer str, code u8, message str]...],
 //                              inspect (nil | [ticket u64, peer str, relayed bool, [op...]]), compact bool]
-//   event                     [subscription u64, action u8 (1 added, 2 updated, 3 removed), id str, node | nil]
+//   event                     [subscription u64, action u8 (1 added, 2 updated, 3 removed, 4 failed), id str, node | nil]
+//                             (failed: the subscription stopped; `id` is "CODE: message")
 //   op (inspect)              [type u8, id str, arg (value map | target str | nil), wall u64, counter u64, peer str(hex16)]
 //   stats     (core -> host)  {name str: u64...}
 //   session   (core -> host)  {plan str, synced bool, name str: u64...}

@@ -87,6 +87,7 @@ Status LiveQueries::status(std::uint32_t id) const {
 
 void LiveQueries::fail(std::uint32_t subId, Sub& s, Status why, std::vector<ChangeEvent>& out) {
   for (const auto& id : currentOf(s)) out.push_back({subId, id, Action::kRemoved});
+  out.push_back({subId, why.toString(), Action::kFailed});
   s.failed = std::move(why);
   s.matching.clear();
   s.keyOf.clear();

@@ -38,7 +38,8 @@
 
 namespace cellgraph::query {
 
-enum class Action : std::uint8_t { kAdded = 1, kUpdated = 2, kRemoved = 3 };
+// kFailed: the subscription stopped (see above); `id` holds the error's message.
+enum class Action : std::uint8_t { kAdded = 1, kUpdated = 2, kRemoved = 3, kFailed = 4 };
 
 struct ChangeEvent {
   std::uint32_t subscription;

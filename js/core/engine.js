@@ -7,7 +7,7 @@ import { encode, decode } from './msgpack.js';
 
 export const OpType = Object.freeze({ PUT: 1, REMOVE: 2, LINK: 3, UNLINK: 4 });
 const OP_NAMES = [undefined, 'put', 'remove', 'link', 'unlink'];
-const ACTIONS = [undefined, 'added', 'updated', 'removed'];
+const ACTIONS = [undefined, 'added', 'updated', 'removed', 'error'];
 
 /** 16 hex digits, never zero. */
 export const randomId64 = () => {

@@ -110,9 +110,11 @@ TEST(Live, TheWorkBudgetBoundsSubscriptionsAndTheirBatches) {
   ASSERT_TRUE(fresh.write(std::move(ops), &report).ok());
   engine2.onChanged(report.changedIds);
   auto events = live2.apply(report.changedIds);
-  ASSERT_EQ(events.size(), 1u);
+  ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].id, "a");
   EXPECT_EQ(events[0].action, Action::kRemoved);
+  EXPECT_EQ(events[1].action, Action::kFailed) << "the subscriber hears why, once";
+  EXPECT_EQ(events[1].id.rfind("TOO_LARGE: ", 0), 0u) << events[1].id;
   EXPECT_EQ(live2.status(*sub).code(), Code::kTooLarge);
   EXPECT_TRUE(live2.current(*sub).empty());
   ASSERT_TRUE(fresh.put("c", obj(R"({"s":"q"})")).ok());
