@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
-# fuzz.sh [--time SECONDS | --runs N] [harness...]
+# fuzz.sh [--time SECONDS] [--runs N] [harness...]
 #   Builds the libFuzzer harnesses (build/fuzz, clang, ASan + UBSan), writes
 #   seed corpora from tests/vectors/ (scripts/fuzz-seeds.js), and runs each
-#   harness (default: all) for SECONDS (default 30) or N executions, whichever
-#   the flag says. New inputs go to build/fuzz/corpus/<harness>/; a crash,
+#   harness (default: all) for SECONDS (default 30) or N executions,
+#   whichever comes first when both are given. New inputs go to build/fuzz/corpus/<harness>/; a crash,
 #   hang (-timeout) or out-of-memory (-rss_limit_mb) fails the run and leaves
 #   its input in build/fuzz/findings/. Prints one summary line per harness:
 #   executions, exec/s, coverage (cov) and features (ft).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-limit=(-max_total_time=30)
+limit=()
 harnesses=()
 while [ $# -gt 0 ]; do
   case $1 in
-    --time) limit=(-max_total_time="$2"); shift 2 ;;
-    --runs) limit=(-runs="$2"); shift 2 ;;
+    --time) limit+=(-max_total_time="$2"); shift 2 ;;
+    --runs) limit+=(-runs="$2"); shift 2 ;;
     *) harnesses+=("$1"); shift ;;
   esac
 done
+[ ${#limit[@]} -eq 0 ] && limit=(-max_total_time=30)
 bash scripts/build.sh fuzz >/dev/null || { bash scripts/build.sh fuzz; exit 1; }
 dir=build/fuzz/tests/fuzz
 [ ${#harnesses[@]} -eq 0 ] && harnesses=($(cd "$dir" && ls fuzz_* 2>/dev/null | grep -v '\.' ))
