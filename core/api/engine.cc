@@ -258,8 +258,8 @@ Effects Engine::commit(std::uint64_t ticket) {
     envelopes = std::move(logged);
   }
   sync::Outgoing live;
-  if (report.applied == 0) {
-    // nothing to send
+  if (report.applied == 0 || (peers_.empty() && !options_.liveOverMesh)) {
+    // nobody to send it to
   } else if (allApplied) {
     // Every op applied: the bodies packed for the records are the live batch's.
     std::uint64_t seq = report.firstSeq;

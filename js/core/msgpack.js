@@ -51,6 +51,12 @@ function writeHeader(w, n, fix, fixMax, c16, c32) {
 }
 
 function writeString(w, s) {
+  if (s.length < 32 && !/[^\x00-\x7f]/.test(s)) {  // short ASCII: the common key, written in place
+    w.u8(0xa0 | s.length);
+    w.ensure(s.length);
+    for (let i = 0; i < s.length; i++) w.buf[w.pos++] = s.charCodeAt(i);
+    return;
+  }
   const b = textEncoder.encode(s);
   if (b.length < 32) w.u8(0xa0 | b.length);
   else if (b.length < 0x100) { w.u8(0xd9); w.u8(b.length); }
@@ -59,7 +65,11 @@ function writeString(w, s) {
   w.bytes(b);
 }
 
+// UTF-16 code units order strings as UTF-8 bytes do, except where a
+// surrogate (U+D800..U+DFFF) meets U+E000..U+FFFF: only then encode.
+const wideUnit = /[\ud800-\uffff]/;
 const compareUtf8 = (a, b) => {
+  if (!wideUnit.test(a) && !wideUnit.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   const x = textEncoder.encode(a), y = textEncoder.encode(b);
   for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
   return x.length - y.length;

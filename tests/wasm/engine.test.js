@@ -98,6 +98,11 @@ test('JS and the core agree on canonical MessagePack', async () => {
   assert.deepEqual(node.value, { ...value, d: 3 });
   assert.deepEqual(Object.keys(node.value), ['a', 'b', 'c', 'd'], 'keys come back sorted');
   assert.deepEqual(decode(encode(node.value)), node.value);
+  // Keys in UTF-8 byte order, where UTF-16 order differs: a surrogate pair sorts after U+FFFD.
+  const tricky = { '\ufffd': 1, '😀': 2, z: 3, 'é': 4, '\ue000': 5 };
+  write(s, [[OpType.PUT, 't', tricky]]);
+  assert.deepEqual(Object.keys(s.get('t').value), ['z', 'é', '\ue000', '\ufffd', '😀']);
+  assert.deepEqual(encode(s.get('t').value), encode(tricky), 'JS encodes keys in the same order');
   s.close();
 });
 
