@@ -250,6 +250,7 @@ void Store::clear(std::uint64_t newEpoch) {
   log_.reset(newEpoch);
   options_.logEpoch = newEpoch;
   ++version_;
+  ++generation_;
 }
 
 }  // namespace cellgraph::graph

@@ -145,6 +145,7 @@ class Store {
   const hlc::Hlc& clock() const { return hlc_; }
   const StoreOptions& options() const { return options_; }
   std::uint64_t version() const { return version_; }  // bumps on every change
+  std::uint64_t generation() const { return generation_; }  // bumps on every clear()
   // Sum of every record's item hash: the whole set's reconciliation fingerprint.
   Fingerprint fingerprint() const { return {total_, nodes_.size()}; }
 
@@ -163,6 +164,7 @@ class Store {
   std::size_t ghosts_ = 0;
   Hash128 total_;
   std::uint64_t version_ = 0;
+  std::uint64_t generation_ = 0;
 };
 
 }  // namespace cellgraph::graph

@@ -4,8 +4,14 @@
 
 namespace cellgraph::sync {
 
-void ReconIndex::refresh() {
+void ReconIndex::refresh(std::size_t paidBytes, bool force) {
   if (builtVersion_ == store_.version()) return;
+  credit_ += paidBytes;
+  bool cleared = builtGeneration_ != store_.generation();
+  if (!force && !cleared && credit_ * kRecordsPerByte < store_.recordCount()) return;
+  credit_ = 0;
+  ++rebuilds_;
+  builtGeneration_ = store_.generation();
   const auto& records = store_.records();
   ids_.clear();
   hashes_.clear();
@@ -22,16 +28,14 @@ void ReconIndex::refresh() {
   builtVersion_ = store_.version();
 }
 
-ReconIndex::Span ReconIndex::span(const std::string& lower, const std::optional<std::string>& upper) {
-  refresh();
+ReconIndex::Span ReconIndex::span(const std::string& lower, const std::optional<std::string>& upper) const {
   auto less = [](const std::string* a, const std::string& b) { return *a < b; };
   std::size_t b = std::lower_bound(ids_.begin(), ids_.end(), lower, less) - ids_.begin();
   std::size_t e = upper ? std::lower_bound(ids_.begin() + b, ids_.end(), *upper, less) - ids_.begin() : ids_.size();
   return {b, std::max(b, e)};
 }
 
-Fingerprint ReconIndex::fingerprint(Span s) {
-  refresh();
+Fingerprint ReconIndex::fingerprint(Span s) const {
   return {prefix_[s.end] - prefix_[s.begin], s.size()};
 }
 

@@ -215,6 +215,7 @@ void SyncSession::reset() {
   awaitingHello_ = false;
   incoming_ = outgoing_ = CatchUp::kNone;
   incomingDone_ = outgoingDone_ = reconDone_ = false;
+  reconStarted_ = false;
   deferredDuringCatchUp_ = false;
   deltaContiguous_ = true;
   deltaNext_ = 0;
@@ -278,7 +279,7 @@ Result<Outgoing> SyncSession::receive(Message m, std::size_t wireBytes, const st
   } else if (auto* o = std::get_if<Ops>(&m)) {
     CG_RETURN_IF_ERROR(onOps(*o, keep));
   } else {
-    CG_RETURN_IF_ERROR(onRecon(std::get<Recon>(m)));
+    CG_RETURN_IF_ERROR(onRecon(std::get<Recon>(m), wireBytes));
   }
   received_ += wireBytes;
   if (received_ - ackSent_ >= options_.ackBytes) {
@@ -453,6 +454,8 @@ Status SyncSession::onOps(const Ops& o, const std::vector<bool>* keep) {
 }
 
 Bytes SyncSession::initialRecon() {
+  index_.refresh(0, /*force=*/true);
+  reconStarted_ = true;
   Recon r;
   addRangeFor(r, "", std::nullopt);
   ++stats_.reconMessages;
@@ -496,8 +499,12 @@ void SyncSession::serve(std::vector<std::string> ids) {
   outbox_.push_back(std::move(item));
 }
 
-Status SyncSession::onRecon(const Recon& r) {
+Status SyncSession::onRecon(const Recon& r, std::size_t wireBytes) {
   if (incoming_ != CatchUp::kRecon) return Status::invalidArgument("RECON in a session that planned no reconciliation");
+  if (reconDone_) return Status::invalidArgument("RECON after reconciliation finished");
+  // The first RECON of a session may rebuild the index; later ones pay for it.
+  index_.refresh(wireBytes, !reconStarted_);
+  reconStarted_ = true;
   ++stats_.reconMessages;
   std::vector<std::string> toSend(r.need.begin(), r.need.end());
   // A reply must stay within the receiver's limits. Ranges are answered in

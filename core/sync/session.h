@@ -147,7 +147,7 @@ class SyncSession {
  private:
   Status onHello(const Hello& h, Outgoing& out);
   Status onOps(const Ops& o, const std::vector<bool>* keep);
-  Status onRecon(const Recon& r);
+  Status onRecon(const Recon& r, std::size_t wireBytes);
   Status onFlow(const Flow& f);
   void plan(const Hello& me, const Hello& them);
   Bytes initialRecon();
@@ -172,7 +172,7 @@ class SyncSession {
   bool awaitingHello_ = false;  // restarted: old-session messages are stale
   bool resendOnAnswer_ = false;  // our pending HELLO went stale
   CatchUp incoming_ = CatchUp::kNone, outgoing_ = CatchUp::kNone;
-  bool incomingDone_ = false, outgoingDone_ = false, reconDone_ = false;
+  bool incomingDone_ = false, outgoingDone_ = false, reconDone_ = false, reconStarted_ = false;
   bool deferredDuringCatchUp_ = false, deltaContiguous_ = true;
   std::uint64_t deltaNext_ = 0;
   std::vector<std::string> changed_;

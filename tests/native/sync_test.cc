@@ -208,6 +208,38 @@ TEST_F(SyncTest, LiveBatchesApplyAndAdvanceTheWatermarkWhenContiguous) {
   EXPECT_EQ(b.links[1].seq, a.store.log().head());
 }
 
+// A peer that changes the store between RECON messages (a one-op batch,
+// then a RECON that never matches) made every message rebuild the whole
+// index: O(records) for a hundred bytes. Rebuilds are now paid for.
+TEST_F(SyncTest, ReconIndexRebuildsArePaidForByReconBytes) {
+  Replica a(clock, 1, 100);
+  fill(a, 20'000);
+  auto s = a.session(99);
+  s->start();
+  Hello h;
+  h.replica = 99;
+  h.epoch = 5;
+  h.records = 3;
+  ASSERT_TRUE(s->receive(encodeMessage(Message{h})).ok());  // a (lower id) opens the reconciliation
+  std::uint64_t before = a.index.rebuilds();
+  auto v = std::make_shared<const boost::json::object>();
+  std::size_t reconBytes = 0;
+  for (std::uint64_t i = 0; i < 200; ++i) {
+    Ops live{OpsMode::kLive, 5, i + 1, i + 1, false, {{{crdt::OpType::kPut, "x" + std::to_string(i), "", v}, {clock.nowMs(), 0, 99}, {}, {}}}};
+    ASSERT_TRUE(s->receive(encodeMessage(Message{live})).ok());
+    Recon r;
+    r.ranges.push_back({std::nullopt, RangeMode::kFingerprint, {Hash128{i, i}, 1}, {}});
+    Bytes m = encodeMessage(Message{r});
+    reconBytes += m.size();
+    auto out = s->receive(m);
+    ASSERT_TRUE(out.ok()) << out.status().toString();
+  }
+  std::uint64_t rebuilds = a.index.rebuilds() - before;
+  std::printf("[ bounds ] 200 one-op batches between RECONs: %llu index rebuilds (was 200)\n",
+              static_cast<unsigned long long>(rebuilds));
+  EXPECT_LE(rebuilds, 1 + reconBytes * ReconIndex::kRecordsPerByte / 20'000);
+}
+
 TEST_F(SyncTest, ProtocolErrorsAreClearAndApplyNothing) {
   Replica a(clock, 1), b(clock, 2);
   fill(b, 3);
