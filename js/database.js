@@ -224,7 +224,7 @@ export class Database {
    * for clock skew, skipped over a quota or dropped by middleware, and every
    * refusal by reason (EngineStats in core/api/engine.h), plus storage errors.
    */
-  stats() { return this.#client.call('stats'); }
+  async stats() { return { ...await this.#client.call('stats'), tabs: this.#client.stats }; }
 
   /**
    * Drops every node of this database on this device: live maps see each

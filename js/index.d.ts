@@ -274,6 +274,8 @@ export interface EngineStats {
   recordsLoaded: number; recordsRefused: number; recordsPersisted: number;
   peersRefused: number; sessionsRestarted: number; sessionsFailed: number; liveDropped: number;
   storageErrors: number; recordsDropped: number;
+  /** This tab's side of the one-writer-per-origin link: requests it runs for other tabs now, answered ones remembered (ids only). */
+  tabs: { role: 'leader' | 'follower' | 'starting' | 'closing'; inFlight: number; remembered: number; pending: number };
 }
 
 export declare function open(name: string, options?: OpenOptions): Promise<Database>;

@@ -159,6 +159,9 @@ export class TabLink {
     return new Promise((resolve, reject) => this.#request(id, type, args, resolve, reject));
   }
 
+  /** What this tab holds for others: requests running now, and answered ones remembered (ids only, no results). */
+  get stats() { return { role: this.role, inFlight: this.#inFlight.size, remembered: this.#done.size, pending: this.#pending.size }; }
+
   /** Asks the current leader to announce itself (a follower's first contact). */
   hello() { this.#channel.postMessage({ kind: 'hello', from: this.#tabId }); }
 

@@ -33,6 +33,15 @@ test('two tabs share one database live, and the second takes over when the first
   await seen(a, 'added:m2');
   await seen(b, 'added:m2');
 
+  // The leader keeps no results for other tabs: 5,000 requests of a follower leave ids of at most 4,096 behind.
+  await b.evaluate(async () => { for (let i = 0; i < 5000; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => db.get(`m${(i + k) % 3}`))); });
+  const leaderTabs = (await b.evaluate(() => db.stats())).tabs;
+  assert.equal(leaderTabs.role, 'follower');
+  const held = (await a.evaluate(() => db.stats())).tabs;
+  assert.equal(held.role, 'leader');
+  assert.equal(held.inFlight, 0);
+  assert.ok(held.remembered <= 4096, `the leader remembers ${held.remembered} answered requests`);
+
   await a.close();  // the writer tab goes away
   await b.waitForFunction(() => db.role === 'leader', null, { timeout: 15_000 });
   await b.evaluate(() => db.put({ kind: 'msg', text: 'b writes alone' }, 'm3'));
