@@ -134,11 +134,16 @@ void Engine::changed(const std::vector<std::string>& ids, Effects& fx) {
 
 void Engine::persist(Bytes record, Effects& fx) {
   fx.persist.push_back(std::move(record));
-  ++stats_.recordsPersisted;
-  if (++recordsSinceSnapshot_ >= options_.compactAfterRecords && !compactAnnounced_) {
-    compactAnnounced_ = true;
-    fx.compact = true;
-  }
+  counted(1, fx);
+}
+
+// Records the host appended (ours or a prepared write's): a snapshot is due
+// every compactAfterRecords of them until the host says it wrote one.
+void Engine::counted(std::size_t records, Effects& fx) {
+  stats_.recordsPersisted += records;
+  std::size_t before = recordsSinceSnapshot_;
+  recordsSinceSnapshot_ += records;
+  if (recordsSinceSnapshot_ / options_.compactAfterRecords > before / options_.compactAfterRecords) fx.compact = true;
 }
 
 void Engine::send(const std::string& peer, sync::Outgoing messages, Effects& fx) {
@@ -243,6 +248,7 @@ Effects Engine::commit(std::uint64_t ticket) {
   std::vector<crdt::Envelope> envelopes = std::move(it->second.envelopes);
   std::vector<sync::OpsChunk> chunks = std::move(it->second.chunks);
   prepared_.erase(it);
+  counted(chunks.size(), fx);  // the host persisted them before committing
   std::vector<bool> applied;
   graph::ApplyReport report = store_->apply(envelopes, graph::Source::kOwn, &applied);
   ++stats_.writes;
@@ -499,7 +505,6 @@ Effects Engine::clear(std::uint64_t newEpoch) {
   pending_.clear();
   inspecting_.clear();
   recordsSinceSnapshot_ = 0;
-  compactAnnounced_ = false;
   std::vector<std::string> all;
   for (const auto& [peer, p] : peers_) all.push_back(peer);
   for (const std::string& peer : all) restartSession(peer, fx, true);

@@ -121,6 +121,7 @@ class Engine {
   std::vector<Bytes> snapshot() const;
   // The host replaced its storage with snapshot(): the count starts over.
   void compacted() { recordsSinceSnapshot_ = 0; }
+  std::size_t recordsSinceSnapshot() const { return recordsSinceSnapshot_; }
 
   // ---- local writes ---------------------------------------------------------
   struct Prepared {
@@ -187,6 +188,7 @@ class Engine {
   void restartSession(const std::string& peer, Effects& fx, bool stateChanged = false);
   Bytes recordOf(const sync::Ops& ops, const std::vector<bool>* keep, Bytes raw) const;
   void persist(Bytes record, Effects& fx);
+  void counted(std::size_t records, Effects& fx);
   Effects inspect(Pending pending, ByteView raw);
   Effects deliver(Pending pending, const std::vector<bool>* keep);
   void hold(crdt::Envelope e);
@@ -217,7 +219,6 @@ class Engine {
   std::uint64_t nextTicket_ = 1;
   std::uint32_t nextLinkTag_ = 0;
   std::size_t recordsSinceSnapshot_ = 0;
-  bool compactAnnounced_ = false;
   EngineStats stats_;
 };
 

@@ -97,6 +97,18 @@ TEST_F(EngineTest, AWriteIsDurableBeforeItIsVisible) {
   EXPECT_EQ(digest(*r), digest(*e));
 }
 
+TEST_F(EngineTest, LocalWritesAloneBringSnapshotsDue) {
+  EngineOptions o;
+  o.compactAfterRecords = 3;
+  auto e = makeEngine(clock, 1, o);
+  EngineNet net;
+  net.add(*e, "e");
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(net.write(0, batch({put("n" + std::to_string(i), "{}")})).ok());
+  EXPECT_FALSE(net.node(0).snapshot.empty());
+  EXPECT_LT(net.node(0).log.size(), 3u);
+  EXPECT_EQ(digest(*reload(clock, net.node(0), 1)), digest(*e));
+}
+
 TEST_F(EngineTest, TheRemoteBatchPathPersistsTheVerifiedBytesAndReplies) {
   auto a = makeEngine(clock, 1), b = makeEngine(clock, 2);
   EngineNet net;
