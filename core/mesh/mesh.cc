@@ -309,15 +309,12 @@ Status Mesh::onHeartbeat(const std::string& from, LinkState& link, const Heartbe
 }
 
 Status Mesh::onRoster(const std::string& from, LinkState& link, const RosterFrame& r, std::int64_t now) {
-  // A newcomer takes the view of the first link that sends it one (its
-  // sponsor) whole: the chunks of one roster come within sponsorMs.
-  // maxMembers still holds.
-  if (!sponsored_) {
-    sponsored_ = true;
-    link.sponsorUntil = now + config_.sponsorMs;
-  }
+  // A newcomer takes its sponsors' views whole: the ROSTERs it gets within
+  // sponsorMs of the first (the chunks of one roster, a second sponsor's,
+  // the follow-up). maxMembers still holds.
+  if (sponsoredUntil_ == INT64_MIN) sponsoredUntil_ = now + config_.sponsorMs;
   std::vector<const Member*> apply;
-  if (!checkAll(r.members, link, now < link.sponsorUntil, now, apply)) {
+  if (!checkAll(r.members, link, now < sponsoredUntil_, now, apply)) {
     return Status::badSignature("roster entry not signed by its member");
   }
   // When views meet, the larger side gossips what it learned from the
@@ -836,7 +833,7 @@ void Mesh::setDegraded(bool degraded, std::int64_t now) {
 void Mesh::adoptRoster(const Roster& roster, std::int64_t now) {
   roster_ = roster;
   roster_.apply(own_, now);
-  sponsored_ = true;
+  sponsoredUntil_ = INT64_MIN / 2;  // a view already: no newcomer's exemption
   refresh(now);
 }
 

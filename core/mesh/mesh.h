@@ -19,7 +19,7 @@
 // room starting at once) each dial the lowest announcer heard so far.
 // Members heartbeat every link;
 // a link silent for suspectMs gets its peer gossiped as suspect (which
-// demotes it from bridge duty at once), silent for evictMs as left. A live
+// demotes it from bridge duty at once), silent for evictMs as evicted. A live
 // peer that hears a suspicion or eviction of itself refutes it with a new
 // incarnation. Only a peer with no link, and the member with the lowest
 // key (one beacon per partition, so partitions find each other), need to
@@ -115,9 +115,10 @@ struct MeshConfig {
   // Roster: alive members at most maxMembers, tombstones as many again.
   std::size_t maxMembers = 20'000;
   // Per link, updates that need a signature check (a new member, a new
-  // incarnation): rosterRate a second, bursts of rosterBurst. Entries over
-  // it wait for a later gossip or roster swap. The rosters a peer gets
-  // while alone (from its sponsor) are exempt for sponsorMs.
+  // incarnation): rosterRate a second, bursts of rosterBurst (a new link
+  // starts with one second's worth). Entries over it wait for a later
+  // gossip or roster swap. A newcomer's ROSTERs (its sponsors' views) are
+  // exempt for sponsorMs after the first one arrives.
   std::size_t rosterRate = 256, rosterBurst = 2'048;
   std::int64_t sponsorMs = 10'000;
   std::int64_t rosterEveryMs = 3'000;  // at most one whole ROSTER per link this often
@@ -277,7 +278,6 @@ class Mesh {
     std::int64_t lastGossip = INT64_MIN / 2;
     // Bounds (MeshConfig).
     Bucket rosterBudget, repairFrames, repairBytes;
-    std::int64_t sponsorUntil = INT64_MIN / 2;  // its rosters skip rosterBudget until then
     std::int64_t lastRoster = INT64_MIN / 2;    // a whole ROSTER went to it
     std::int64_t lastSuspicionReply = INT64_MIN / 2;
     std::deque<std::pair<std::int64_t, std::uint64_t>> servedOrder;  // broadcasts served to it, oldest first
@@ -394,7 +394,9 @@ class Mesh {
   Cell cell_;
   std::vector<PeerKey> guests_;  // keys of cell_'s guests (see topology.h)
   bool dirty_ = true;
-  bool sponsored_ = false;  // a ROSTER came (or adoptRoster): no longer a newcomer
+  // A newcomer takes the ROSTERs it gets until then whole (its sponsors').
+  // Unset (INT64_MIN) until the first ROSTER; adoptRoster ends it.
+  std::int64_t sponsoredUntil_ = INT64_MIN;
   std::int64_t lastRefresh_ = INT64_MIN / 2;
   std::int64_t lastExpire_ = 0;
   PeerKey lowestHeard_ = ~PeerKey{0};  // while alone: the lowest announcer dialed

@@ -816,7 +816,7 @@ TEST(MeshHostile, FakeMembersAreBoundedPerFramePerLinkAndInTotal) {
   for (std::int64_t t = 1050; t <= 30'000; t += 50) {
     if (b->links().empty()) b->linkUp("m", t);  // hung up as unneeded: it links again
     (void)b->receive("m", chunk(), t);
-    b->receive("m", encodeFrame(beat("m")), t);  // m stays heard
+    (void)b->receive("m", encodeFrame(beat("m")), t);  // m stays heard
     b->tick(t);
     maxDialsPerTick = std::max(maxDialsPerTick, b->takeDials().size());
     maxInFlight = std::max(maxInFlight, b->sizes().dialsInFlight);
