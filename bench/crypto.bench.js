@@ -16,3 +16,17 @@ function time(label, n, fn) {
 }
 time('wasm ed25519 sign (256 B)', 2000, () => core.ed25519Sign(msg, secretKey));
 time('wasm ed25519 verify (256 B)', 2000, () => core.ed25519Verify(msg, sig, publicKey));
+
+// BIP-340 Schnorr (the mesh's signatures: bindings/mesh_bindings.cc signs a
+// 32-byte digest per own entry and per FLOOD sent, and verifies once per
+// FLOOD received and per new member incarnation).
+let schnorrSecret, schnorrKey;
+for (;;) {
+  schnorrSecret = crypto.getRandomValues(new Uint8Array(32));
+  const pk = core.schnorrPublicKey(schnorrSecret);
+  if (pk.code === 0) { schnorrKey = pk.value; break; }
+}
+const digest = core.sha256(msg);
+const schnorrSig = check(core.schnorrSign(schnorrSecret, digest, null));
+time('wasm schnorr sign (digest)', 1000, () => core.schnorrSign(schnorrSecret, digest, null));
+time('wasm schnorr verify (digest)', 1000, () => core.schnorrVerify(schnorrKey, digest, schnorrSig));

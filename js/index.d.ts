@@ -88,12 +88,40 @@ export interface MeshState {
   /** Hops a broadcast may take. */
   ttl: number;
   incarnation: number;
-  /**
-   * `repaired`: broadcasts the flood missed here and a neighbour's ihave filled in.
-   * `rerouted`: directed messages sent again after the next hop they went to fell silent.
-   */
-  stats: { framesSent: number; framesReceived: number; duplicates: number; delivered: number; refused: number;
-    suspicions: number; evictions: number; gossipSent: number; repaired: number; rerouted: number; refusedFrames: number };
+  stats: MeshStats;
+}
+
+/** Counters of a peer's mesh since it joined (PROTOCOL §9, Bounds). */
+export interface MeshStats {
+  framesSent: number; framesReceived: number; duplicates: number; delivered: number;
+  suspicions: number; evictions: number; refutations: number; gossipSent: number;
+  /** Broadcasts the flood missed here and a neighbour's ihave filled in. */
+  repaired: number;
+  /** Directed messages sent again after the next hop they went to fell silent. */
+  rerouted: number;
+  /** Signatures checked (one per FLOOD received and per new member incarnation). */
+  signaturesVerified: number;
+  /** Frames the core refused: the sum of the four reasons after it. */
+  refused: number;
+  /** From a peer without a link (late frames after a hang-up, or a banned peer). */
+  refusedUnlinked: number;
+  /** Undecodable, over a wire limit, or another protocol version. */
+  refusedMalformed: number;
+  /** A FLOOD or member entry whose signature is not its author's, or a claim about this peer it never signed. */
+  refusedSignature: number;
+  /** A FLOOD whose id is not its origin's. */
+  refusedForeignId: number;
+  /** Work declined under a bound (the frames were fine): member entries over a link's budget, new members over the roster's bound, IWANT ids not served, ihave ids not asked for, broadcasts dropped from the repair cache, directed frames dropped from custody, dials held back, rosters not sent again so soon. */
+  membersDeferred: number; membersOverCap: number; repliesDeclined: number; asksDeclined: number;
+  cacheDropped: number; custodyDropped: number; dialsDeferred: number; rostersDeferred: number;
+  /** Links hung up at once (over the links bound, or a banned peer). */
+  linksRefused: number;
+  /** Links hung up because their frames kept being refused (16 within 10 s). */
+  hungUpRefusing: number;
+  /** Mesh frames refused (by the core for any reason above, or not bytes) and deliveries whose payload was not [channel, data, meta] (counted in JS). */
+  refusedFrames: number;
+  /** Mesh deliveries on a library channel other than '~live', refused (counted in JS). */
+  refusedReserved: number;
 }
 
 export type PeerId = string;

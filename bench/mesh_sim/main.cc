@@ -125,6 +125,17 @@ int main(int argc, char** argv) {
   row("rosters / gossip frames / updates passed", [&](std::size_t, const SimReport& r) {
     return std::to_string(r.rostersSent) + " / " + std::to_string(r.gossipSent) + " / " + std::to_string(r.memberUpdates);
   });
+  row("frames refused / of them, link gone", [&](std::size_t, const SimReport& r) {
+    return std::to_string(r.refused) + " / " + std::to_string(r.refusedUnlinked);
+  });
+  row("signature checks per peer per second", [&](std::size_t n, const SimReport& r) {
+    double seconds = static_cast<double>(base.steadyMs + base.churnMs + base.settleMs) / 1000.0;
+    return num(static_cast<double>(r.signaturesVerified) / static_cast<double>(n) / seconds);
+  });
+  row("deferred: members / dials / repairs / rosters", [&](std::size_t, const SimReport& r) {
+    return std::to_string(r.membersDeferred) + " / " + std::to_string(r.dialsDeferred) + " / " +
+           std::to_string(r.repliesDeclined) + " / " + std::to_string(r.rostersDeferred);
+  });
   row("wall time s", [&](std::size_t, const SimReport& r) { return num(r.wallSeconds); });
   return 0;
 }

@@ -157,7 +157,7 @@ class Sim {
     p.id = "p" + std::to_string(i);
     p.key = keyOf(p.id);
     p.bornAt = now;
-    p.mesh = std::make_unique<Mesh>(p.id, c_.mesh, now);
+    p.mesh = std::make_unique<Mesh>(p.id, c_.mesh, now, fakeCrypto(p.id, c_.seed));
     alive_.push_back(i);
     return i;
   }
@@ -166,7 +166,7 @@ class Sim {
     Roster roster(c_.mesh.tombstoneMs);
     for (std::size_t i = 0; i < c_.peers; ++i) {
       addPeer(0);
-      roster.apply(Member{peers_[i].key, peers_[i].id, 0, MemberState::kAlive, 0}, 0);
+      roster.apply(peers_[i].mesh->ownEntry(), 0);  // signed by its member
     }
     for (auto& p : peers_) p.mesh->adoptRoster(roster, 0);
     std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
@@ -539,6 +539,14 @@ class Sim {
       r.rostersSent += peers_[i].mesh->stats().rostersSent;
       r.gossipSent += peers_[i].mesh->stats().gossipSent;
       r.memberUpdates += peers_[i].mesh->stats().memberUpdates;
+      const MeshStats& st = peers_[i].mesh->stats();
+      r.refused += st.refused;
+      r.refusedUnlinked += st.refusedUnlinked;
+      r.signaturesVerified += st.signaturesVerified;
+      r.membersDeferred += st.membersDeferred;
+      r.dialsDeferred += st.dialsDeferred;
+      r.repliesDeclined += st.repliesDeclined;
+      r.rostersDeferred += st.rostersDeferred;
     }
     r.repaired = repaired_;
     r.caughtUp = caughtUp_;

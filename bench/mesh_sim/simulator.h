@@ -13,6 +13,9 @@
 // brought it, else as repaired: by the mesh's lazy repair (ihave/IWANT) or
 // by a sync session's catch-up.
 //
+// Signatures are core/mesh/crypto.h's FakeCrypto (a keyed hash): the mesh
+// checks every one as it would in the browser, at a fraction of the cost.
+//
 // Everything is seeded; the same config gives the same report (digest).
 #pragma once
 
@@ -62,6 +65,10 @@ struct SimReport {
   std::uint64_t crashes = 0, joins = 0;
   std::uint64_t framesPerPeerPerSecond = 0;
   std::uint64_t rostersSent = 0, gossipSent = 0, memberUpdates = 0;  // by alive peers
+  // Bounds at work in an honest room (by alive peers): should all be near 0
+  // but `refusedUnlinked` (frames in flight when a link closed).
+  std::uint64_t refused = 0, refusedUnlinked = 0, signaturesVerified = 0;
+  std::uint64_t membersDeferred = 0, dialsDeferred = 0, repliesDeclined = 0, rostersDeferred = 0;
   std::uint64_t digest = 0;       // determinism: a hash of every delivery
   double wallSeconds = 0;
 };

@@ -16,7 +16,10 @@ PeerKey keyOf(std::string_view id) {
 
 Member mergeMembers(const Member& a, const Member& b) {
   if (a.incarnation != b.incarnation) return a.incarnation > b.incarnation ? a : b;
-  if (a.state != b.state) return a.state == MemberState::kLeft ? a : b;
+  if (!a.sameClaim(b)) {
+    auto claim = [](const Member& m) { return std::make_tuple(m.state, m.flags & kOwnFlags, std::string_view(m.sig)); };
+    return claim(a) > claim(b) ? a : b;
+  }
   Member m = a;
   m.flags = static_cast<std::uint8_t>(a.flags | b.flags);
   return m;
@@ -106,6 +109,7 @@ Roster::Change Roster::apply(const Member& update, std::int64_t now) {
       digest_ += itemHash(merged) - itemHash(*current);
       const_cast<Member*>(current)->incarnation = merged.incarnation;  // same slot, same order
       const_cast<Member*>(current)->flags = merged.flags;
+      const_cast<Member*>(current)->sig = merged.sig;
       return Change::kUpdated;
     }
     eraseAlive(update.key, update.id);

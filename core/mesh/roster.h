@@ -1,16 +1,31 @@
 // The membership view of one peer: who is in the room, as far as it knows.
 //
-// A member is {id, key, incarnation, state, flags}. `key` is the first 8
-// bytes of SHA-256(id), big-endian: where the member sits in the key space
-// that cells are cut from (topology.h). Updates merge as a join-semilattice,
-// so views that received the same updates in any order are equal:
-//   - a higher incarnation wins (only the member itself raises it, to refute
-//     a suspicion or to change its own flags);
-//   - at equal incarnation, kLeft beats kAlive;
-//   - at equal incarnation and state, flags are united (a suspicion sticks
-//     until the member refutes it).
-// Members that left stay as tombstones for `tombstoneMs`, so a late or
-// replayed update of the same incarnation cannot bring them back.
+// A member is {id, key, incarnation, state, flags, sig}. `key` is the first
+// 8 bytes of SHA-256(id), big-endian: where the member sits in the key space
+// that cells are cut from (topology.h).
+//
+// Who may say what. A member's own claim at an incarnation is its state
+// (alive, or left: its goodbye) and its own flags (kDegraded); `sig` is the
+// member's signature of exactly that (crypto.h memberDigest), and only the
+// member raises its incarnation. Others add accusations to an entry
+// (kSuspect, kEvicted) without signing them, but an accusation only rides
+// on an entry that carries the member's signature at that incarnation, so a
+// claim such as "left at incarnation 4294967295" cannot be made for anyone
+// but oneself. (The Roster stores what it is given; Mesh checks signatures
+// before it applies an update from the wire.)
+//
+// Updates merge as a join-semilattice, so views that received the same
+// updates in any order are equal: the lexicographic product of a total
+// order on signed claims and a lattice of accusations:
+//   - a higher incarnation wins;
+//   - at equal incarnation the greater signed claim (state, own flags, sig)
+//     wins: left beats alive; two different claims at one incarnation only
+//     come from a member that signed both, and every view picks the same;
+//   - at an equal signed claim, accusations are united (a suspicion sticks
+//     until the member refutes it with a new incarnation).
+// Members that left or were evicted stay as tombstones for `tombstoneMs`,
+// so a late or replayed update of the same incarnation cannot bring them
+// back.
 //
 // Storage: alive members in (key, id) order, in chunks of at most 2·kChunk,
 // with a running count per chunk, so insert, erase and rank are O(√n)-ish
@@ -33,13 +48,18 @@ using PeerKey = std::uint64_t;
 // First 8 bytes of SHA-256(id), big-endian.
 PeerKey keyOf(std::string_view id);
 
+// The member's own: kLeft is its goodbye. (An eviction is an accusation:
+// kEvicted on an entry whose own state is still alive.)
 enum class MemberState : std::uint8_t { kAlive = 0, kLeft = 1 };
 
 enum MemberFlag : std::uint8_t {
-  kSuspect = 1,   // a neighbour stopped hearing it; refuted by a new incarnation
-  kDegraded = 2,  // it says so itself (e.g. a hidden tab): no bridge duty
+  kSuspect = 1,   // accusation: a neighbour stopped hearing it; refuted by a new incarnation
+  kDegraded = 2,  // its own (e.g. a hidden tab): no bridge duty
+  kEvicted = 4,   // accusation: a neighbour heard nothing for evictMs
 };
-constexpr std::uint8_t kKnownFlags = kSuspect | kDegraded;
+constexpr std::uint8_t kOwnFlags = kDegraded;
+constexpr std::uint8_t kAccusations = kSuspect | kEvicted;
+constexpr std::uint8_t kKnownFlags = kOwnFlags | kAccusations;
 
 struct Member {
   PeerKey key = 0;
@@ -47,9 +67,14 @@ struct Member {
   std::uint32_t incarnation = 0;
   MemberState state = MemberState::kAlive;
   std::uint8_t flags = 0;
+  std::string sig;  // the member's signature of (id, incarnation, state, flags & kOwnFlags)
 
-  bool alive() const { return state == MemberState::kAlive; }
-  bool demoted() const { return flags != 0; }
+  bool alive() const { return state == MemberState::kAlive && !(flags & kEvicted); }
+  bool demoted() const { return (flags & (kSuspect | kDegraded)) != 0; }
+  // True when both carry the same signed claim (so one signature check covers both).
+  bool sameClaim(const Member& o) const {
+    return incarnation == o.incarnation && state == o.state && (flags & kOwnFlags) == (o.flags & kOwnFlags) && sig == o.sig;
+  }
   friend bool operator==(const Member&, const Member&) = default;
 };
 
@@ -69,6 +94,12 @@ class Roster {
   const Member* find(PeerKey key, std::string_view id) const;
   const Member* findId(std::string_view id) const { return find(keyOf(id), id); }
   const Member* tombstone(std::string_view id) const;
+  // The alive entry or else the tombstone: what an update merges with.
+  const Member* entry(PeerKey key, std::string_view id) const {
+    const Member* m = find(key, id);
+    return m ? m : tombstone(id);
+  }
+  std::size_t tombstones() const { return tombs_.size(); }
 
   // Alive members with key < k.
   std::size_t rank(PeerKey k) const;
@@ -77,6 +108,9 @@ class Roster {
   // Visits alive members under a key prefix, in key order.
   void forEachPrefix(PeerKey lo, unsigned depth, const std::function<void(const Member&)>& fn) const;
   void forEach(const std::function<void(const Member&)>& fn) const;
+  void forEachTombstone(const std::function<void(const Member&)>& fn) const {
+    for (const auto& [id, t] : tombs_) fn(t.member);
+  }
   const Member& at(std::size_t rank) const;
   const Member* lowest() const { return total_ ? &chunks_.front().front() : nullptr; }
   // Order-independent hash of the alive members (key, incarnation, flags):

@@ -10,24 +10,36 @@
 // channels, peers to dial and links to hang up, and the Room does them.
 //
 // Payload of a channel message: msgpack [channel, data, meta], so bytes,
-// strings and JSON values arrive as they were sent.
+// strings and JSON values arrive as they were sent. The core delivers only
+// what its origin signed (every FLOOD carries the origin's signature), so
+// `origin` is who sent it. Of the library's own channels (names starting
+// with '~') only '~live' travels through the mesh: a delivery on any other
+// ('~sync' runs per link, never routed) is refused and counted
+// (stats.refusedReserved), never handed to a channel.
 import { encode, decode } from '../core/msgpack.js';
 import { CellgraphError, check } from '../core/errors.js';
 
 const TICK_MS = 200;  // MeshConfig.gossipMs: queued gossip leaves on a tick
 
+/** True for a library channel that never travels through the mesh (all but '~live'). */
+export const isReservedForLinks = (channel) => channel.startsWith('~') && channel !== '~live';
+
 export class MeshRouter {
-  #mesh; #host; #timer; #refused = 0;
+  #mesh; #host; #timer; #refused = 0; #refusedReserved = 0;
 
   /**
    * @param {object} core  the loaded wasm module
-   * @param {{self: string, cellSize: number, sendFrame: (peer: string, bytes: Uint8Array) => void,
+   * @param {{self: string, cellSize: number, keys: {useSecret: (fn: (secret: Uint8Array) => any) => any},
+   *   sendFrame: (peer: string, bytes: Uint8Array) => void,
    *   deliver: (channel: string, data: any, origin: string, meta: any) => void,
    *   dial: (peer: string) => void, hangup: (peer: string) => void}} host
+   *   `keys` signs as `self` (RoomKeys): the core keeps the secret.
    */
   constructor(core, host) {
     this.#host = host;
-    this.#mesh = new core.Mesh(host.self, host.cellSize, performance.now());
+    const mesh = host.keys.useSecret((secret) => new core.Mesh(host.self, secret, host.cellSize, performance.now()));
+    try { check(mesh.status()); } catch (err) { mesh.delete(); throw err; }
+    this.#mesh = mesh;
     this.#timer = setInterval(() => this.#call((m, now) => m.tick(now)), TICK_MS);
   }
 
@@ -53,6 +65,7 @@ export class MeshRouter {
     if (!this.#mesh) return null;
     const s = this.#mesh.state();
     s.stats.refusedFrames = this.#refused;
+    s.stats.refusedReserved = this.#refusedReserved;
     return s;
   }
 
@@ -75,6 +88,7 @@ export class MeshRouter {
       let message;
       try { message = decode(payload); } catch { this.#refused++; continue; }
       if (!Array.isArray(message) || message.length !== 3 || typeof message[0] !== 'string') { this.#refused++; continue; }
+      if (isReservedForLinks(message[0])) { this.#refusedReserved++; continue; }
       this.#host.deliver(message[0], message[1], origin, message[2] ?? undefined);
     }
     for (const peer of dials) this.#host.dial(peer);

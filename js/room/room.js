@@ -35,15 +35,19 @@
 // core's cellular mesh (mesh-router.js) decides whom to link with, and every
 // channel message is routed through it, so a broadcast reaches peers this
 // one has no link to. '~sync' stays per link: graph sync runs a session
-// with each direct neighbour. Announces on the relays then come only from
-// peers without a link and from one beacon per partition.
+// with each direct neighbour. Of the library's channels only '~live' is
+// routed; a mesh delivery on any other is refused (mesh-router.js), so a
+// member cannot reach another's '~sync' or its handlers through the mesh,
+// and the core delivers a message only with its origin's signature.
+// Announces on the relays then come only from peers without a link and
+// from one beacon per partition.
 import { RoomKeys } from '../signaling/room-keys.js';
 import { Signaling } from '../signaling/signaling.js';
 import { PeerLink } from '../transport/peer-link.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MAX_DECLARABLE_BYTES } from '../transport/framing.js';
 import { CellgraphError } from '../core/errors.js';
 import { loadCore } from '../core/module.js';
-import { MeshRouter } from './mesh-router.js';
+import { MeshRouter, isReservedForLinks } from './mesh-router.js';
 
 /** RTCPeerConnections all rooms of this page may hold at once (Chromium's limit is 500). */
 export const PAGE_MAX_CONNECTIONS = 256;
@@ -203,7 +207,7 @@ export class Room extends Emitter {
 
   _send(name, data, targets, meta, onProgress) {
     if (this.#left) return Promise.reject(new CellgraphError('CLOSED', 'the room was left'));
-    if (this.#router && name !== '~sync') {
+    if (this.#router && !isReservedForLinks(name)) {
       try {
         this.#router.send(name, data, targets === undefined || targets === null ? null : [].concat(targets), meta);
       } catch (err) {
@@ -244,6 +248,7 @@ export class Room extends Emitter {
     }
     this.#router = new MeshRouter(core, {
       self: this.self,
+      keys: this.#keys,
       cellSize,
       sendFrame: (peer, bytes) => this.#links.get(peer)?.send('~mesh', bytes).catch(() => {}),
       deliver: (channel, data, origin, meta) => this.#channels.get(channel)?.emit('message', data, origin, meta),

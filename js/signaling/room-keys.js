@@ -70,6 +70,17 @@ export class RoomKeys {
     return this.#core.schnorrVerify(this.#bytes(e.pubkey), this.#bytes(e.id), this.#bytes(e.sig));
   }
 
+  /**
+   * Hands a copy of this peer's secret key to `fn`, which must give it to the
+   * core at once (the mesh's signer, bindings/mesh_bindings.cc, keeps its
+   * own wiped copy), and zeroes that copy when `fn` returns. Returns what
+   * `fn` returns. Never log or keep what `fn` is given.
+   */
+  useSecret(fn) {
+    const copy = this.#secret.slice();
+    try { return fn(copy); } finally { copy.fill(0); }
+  }
+
   #bytes(hex) { return check(this.#core.hexDecode(hex)); }
 
   /** Seals a JSON value for the room: base64(nonce || secretbox). */

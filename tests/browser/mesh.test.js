@@ -1,7 +1,9 @@
 // The cellular mesh in real Chromium under isolated-net: 32 peers in 4
 // browser contexts join one room with rtc.cells, keep their connections
 // within the cells bound, deliver every broadcast and every write to every
-// peer through the mesh, and heal when a bridge's page dies.
+// peer through the mesh, and heal when a bridge's page dies; every message
+// is signed (Schnorr) and no honest peer refuses any (the forged cases are
+// tests/wasm/mesh.test.js).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness } from '../support/browser.js';
@@ -42,6 +44,15 @@ async function broadcastReachesAll(pages, from, text) {
   assert.ok(senders.every((s) => s === self), 'a routed message names its origin, not the relay');
 }
 
+function assertNothingRefused(states) {
+  for (const { self, stats } of states) {
+    const { refusedSignature, refusedForeignId, refusedMalformed, hungUpRefusing, refusedReserved } = stats;
+    assert.deepEqual({ refusedSignature, refusedForeignId, refusedMalformed, hungUpRefusing, refusedReserved },
+      { refusedSignature: 0, refusedForeignId: 0, refusedMalformed: 0, hungUpRefusing: 0, refusedReserved: 0 }, self);
+    assert.ok(stats.signaturesVerified > 0, 'messages were checked');
+  }
+}
+
 test(`${PEERS} peers in cells: bounded links, every broadcast and write everywhere, a dead bridge heals`, async () => {
   const contexts = await Promise.all(Array.from({ length: CONTEXTS }, () => h.browser.newContext()));
   const started = Date.now();
@@ -57,6 +68,9 @@ test(`${PEERS} peers in cells: bounded links, every broadcast and write everywhe
   // Every peer computed the same topology: same roster, same cell for each member.
   const rosters = new Set(states.map((s) => JSON.stringify([...s.roster].sort())));
   assert.equal(rosters.size, 1);
+  // Honest peers refuse nothing but frames still in flight when a link
+  // closed: every signature verifies, every frame decodes.
+  assertNothingRefused(states);
 
   await listen(pages);
   await broadcastReachesAll(pages, 5, 'hello from 5');
@@ -73,6 +87,7 @@ test(`${PEERS} peers in cells: bounded links, every broadcast and write everywhe
   states = await waitUntil('the mesh to heal without the bridge', () => settled(rest, PEERS - 1), 60_000, 500);
   console.log(`# healed ${((Date.now() - killedAt) / 1000).toFixed(1)} s after a bridge died`);
   assert.ok(states.every((s) => !s.roster.includes(victimId)));
+  assertNothingRefused(states);
   assert.ok(Math.max(...states.map((s) => s.links.length)) <= MAX_LINKS);
   await broadcastReachesAll(rest, 0, 'after the bridge');
   await rest[3].evaluate(() => window.db.put({ after: true }, 'after'));

@@ -17,10 +17,32 @@
 namespace cellgraph::mesh {
 namespace {
 
-Member alive(const std::string& id, std::uint32_t inc = 0, std::uint8_t flags = 0) {
-  return {keyOf(id), id, inc, MemberState::kAlive, flags};
+// Every test room shares FakeCrypto's seed 1: an entry signed here is what
+// the member `id` would have signed itself.
+Member signedBy(Member m) {
+  Bytes tag = FakeCrypto::tag(1, m.id, claimDigest(m));
+  m.sig.assign(tag.begin(), tag.end());
+  return m;
 }
-Member gone(const std::string& id, std::uint32_t inc = 0) { return {keyOf(id), id, inc, MemberState::kLeft, 0}; }
+Member alive(const std::string& id, std::uint32_t inc = 0, std::uint8_t flags = 0) {
+  return signedBy({keyOf(id), id, inc, MemberState::kAlive, flags, {}});
+}
+// Its own goodbye.
+Member gone(const std::string& id, std::uint32_t inc = 0) { return signedBy({keyOf(id), id, inc, MemberState::kLeft, 0, {}}); }
+// Evicted by a neighbour: an accusation on its signed alive entry.
+Member evicted(const std::string& id, std::uint32_t inc = 0) {
+  Member m = alive(id, inc);
+  m.flags |= kEvicted;
+  return m;
+}
+// A heartbeat as `id` sends it: its own entry, signed.
+Heartbeat beat(const std::string& id, std::uint32_t inc = 0, std::uint8_t flags = 0, std::uint64_t size = 1,
+               std::uint64_t digest = 0) {
+  return {size, digest, {}, inc, flags, alive(id, inc, flags).sig};
+}
+std::unique_ptr<Mesh> meshOf(const std::string& id, MeshConfig config = {}, std::int64_t now = 0) {
+  return std::make_unique<Mesh>(id, config, now, fakeCrypto(id));
+}
 
 Roster rosterOf(std::size_t n, const std::string& prefix = "peer-") {
   Roster r;
@@ -35,8 +57,15 @@ TEST(MeshRoster, UpdatesMergeToTheSameViewInAnyOrder) {
     switch (i % 5) {
       case 0: updates.push_back(alive(id, i % 3)); break;
       case 1: updates.push_back(alive(id, i % 3, kSuspect)); break;
-      case 2: updates.push_back(gone(id, i % 2)); break;
-      case 3: updates.push_back(alive(id, 2, kDegraded)); break;
+      case 2: updates.push_back(i % 4 ? gone(id, i % 2) : evicted(id, i % 2)); break;
+      case 3: {
+        // Two claims at one incarnation (only the member could sign both):
+        // every view must pick the same one.
+        Member m = alive(id, 2, kDegraded);
+        if (i % 3 == 0) m.sig[0] ^= 1;
+        updates.push_back(m);
+        break;
+      }
       default: updates.push_back(alive(id)); break;
     }
   }
@@ -210,6 +239,7 @@ TEST(MeshWire, FramesRoundTripAndHostileBytesAreRefused) {
   f.origin = "alice";
   f.to = "bob";
   f.body = {1, 2, 3};
+  f.sig = "signature";
   Bytes bytes = encodeFrame(f);
   ASSERT_EQ(floodId(bytes), f.id);
   auto back = decodeFrame(bytes, {});
@@ -218,6 +248,7 @@ TEST(MeshWire, FramesRoundTripAndHostileBytesAreRefused) {
   EXPECT_EQ(g.ttl, 9);
   EXPECT_EQ(*g.to, "bob");
   EXPECT_EQ(g.body, f.body);
+  EXPECT_EQ(g.sig, f.sig);
   auto fwd = decodeFrame(forwardFlood(bytes), {});
   EXPECT_EQ(std::get<Flood>(fwd.value()).ttl, 8);
   EXPECT_EQ(std::get<Flood>(fwd.value()).hops, 1);
@@ -238,15 +269,23 @@ TEST(MeshWire, FramesRoundTripAndHostileBytesAreRefused) {
   auto newsBack = decodeFrame(encodeFrame(news), {});
   ASSERT_TRUE(newsBack.ok()) << newsBack.status().toString();
   EXPECT_EQ(std::get<GossipFrame>(newsBack.value()).members, news.members);
-  Heartbeat beat{7, 9, {1, 2, 0xffffffffffffffffull}, 3, kDegraded};
+  Heartbeat beat{7, 9, {1, 2, 0xffffffffffffffffull}, 3, kDegraded, "sig"};
   auto beatBack = decodeFrame(encodeFrame(beat), {});
   ASSERT_TRUE(beatBack.ok());
   EXPECT_EQ(std::get<Heartbeat>(beatBack.value()).ihave, beat.ihave);
   EXPECT_EQ(std::get<Heartbeat>(beatBack.value()).incarnation, 3u);
   EXPECT_EQ(std::get<Heartbeat>(beatBack.value()).flags, kDegraded);
-  Bytes badFlags = encodeFrame(beat);
-  badFlags.back() = 0x40;  // an unknown flag
-  EXPECT_FALSE(decodeFrame(badFlags, {}).ok());
+  for (std::uint8_t flags : {std::uint8_t{0x40}, std::uint8_t{kSuspect}, std::uint8_t{kEvicted}}) {
+    Heartbeat accusing = beat;
+    accusing.flags = flags;  // unknown, or an accusation: not the sender's to make about itself
+    EXPECT_FALSE(decodeFrame(encodeFrame(accusing), {}).ok()) << int(flags);
+  }
+  Heartbeat unsigned_ = beat;
+  unsigned_.sig.clear();
+  EXPECT_FALSE(decodeFrame(encodeFrame(unsigned_), {}).ok()) << "a heartbeat without a signature";
+  Heartbeat longSig = beat;
+  longSig.sig.assign(65, 'x');
+  EXPECT_EQ(decodeFrame(encodeFrame(longSig), {}).status().code(), Code::kTooLarge);
   IwantFrame want{{3, 4}};
   auto wantBack = decodeFrame(encodeFrame(want), {});
   ASSERT_TRUE(wantBack.ok());
@@ -255,9 +294,22 @@ TEST(MeshWire, FramesRoundTripAndHostileBytesAreRefused) {
   Bytes reservedKind = bytes;
   reservedKind[16] = 1;  // kind, after the 16-byte head
   EXPECT_FALSE(decodeFrame(reservedKind, {}).ok());
-  Bytes wrongVersion = encodeFrame(Heartbeat{1, 2});
-  wrongVersion[1] = 7;
-  EXPECT_EQ(decodeFrame(wrongVersion, {}).status().code(), Code::kUnsupportedVersion);
+  for (std::uint8_t version : {1, 7}) {  // 1: the unsigned frames before signatures
+    Bytes wrongVersion = encodeFrame(beat);
+    wrongVersion[1] = version;
+    EXPECT_EQ(decodeFrame(wrongVersion, {}).status().code(), Code::kUnsupportedVersion);
+    Bytes oldFlood = bytes;
+    oldFlood[1] = version;
+    EXPECT_FALSE(floodId(oldFlood).has_value()) << "relays do not dedupe another version's floods";
+  }
+  RosterFrame chunk{5000, {alive("m1"), gone("m2", 1), evicted("m3", 2)}};
+  auto chunkBack = decodeFrame(encodeFrame(chunk), {});
+  ASSERT_TRUE(chunkBack.ok()) << chunkBack.status().toString();
+  EXPECT_EQ(std::get<RosterFrame>(chunkBack.value()).rosterSize, 5000u);
+  EXPECT_EQ(std::get<RosterFrame>(chunkBack.value()).members, chunk.members);
+  GossipFrame unsignedMember{{alive("m1")}};
+  unsignedMember.members[0].sig.clear();
+  EXPECT_FALSE(decodeFrame(encodeFrame(unsignedMember), {}).ok()) << "a member entry without a signature";
 }
 
 // A few meshes wired by hand: frames move when `pump` runs.
@@ -268,7 +320,7 @@ struct Net {
   std::vector<std::pair<std::string, Delivery>> delivered;
   std::int64_t now = 0;
 
-  Mesh& add(const std::string& id) { return *(meshes[id] = std::make_unique<Mesh>(id, MeshConfig{}, now)); }
+  Mesh& add(const std::string& id, MeshConfig config = {}) { return *(meshes[id] = meshOf(id, config, now)); }
   void connect(const std::string& a, const std::string& b) {
     links.insert({a, b});
     links.insert({b, a});
@@ -367,8 +419,9 @@ TEST(MeshProtocol, SilenceSuspectsThenEvictsAndALivePeerRefutes) {
   Member accusation = *net.meshes["s1"]->roster().findId("s1");
   accusation.flags |= kSuspect;
   // A batch with one bad entry is refused whole: the good one is not applied.
-  Bytes bad = encodeFrame(GossipFrame{{accusation, Member{0, "x", 0, MemberState::kAlive, 0}}});
-  bad.back() = 0x7f;  // the last entry's flags: 0 -> 127, unknown bits
+  Member bogus = alive("x");
+  bogus.flags = 0x7f;  // unknown bits
+  Bytes bad = encodeFrame(GossipFrame{{accusation, bogus}});
   EXPECT_FALSE(net.meshes["s1"]->receive("s0", bad, net.now).ok());
   EXPECT_EQ(net.meshes["s1"]->incarnation(), 0u);
   EXPECT_EQ(net.meshes["s1"]->roster().findId("x"), nullptr);
@@ -386,7 +439,8 @@ TEST(MeshProtocol, SilenceSuspectsThenEvictsAndALivePeerRefutes) {
 TEST(MeshProtocol, GossipIsBatchedPerLinkAndPassedOnOnce) {
   MeshConfig config;
   config.topology.cellSize = 2;
-  Mesh b("m0", config, 0);
+  auto owner = meshOf("m0", config);
+  Mesh& b = *owner;
   b.adoptRoster(rosterOf(16, "m"), 0);
   std::vector<std::string> outside;
   for (int i = 1; i < 16; ++i) {
@@ -469,14 +523,15 @@ TEST(MeshProtocol, APeerTheFloodMissedGetsTheBroadcastFromANeighboursIhave) {
 TEST(MeshProtocol, APeerVouchesForItselfInItsHeartbeats) {
   // b never got n's roster (its sponsor crashed, say): n's heartbeat alone
   // places it, and b passes it on.
-  Mesh b("b", MeshConfig{}, 0);
+  auto owner = meshOf("b");
+  Mesh& b = *owner;
   Roster view = rosterOf(5, "m");
   view.apply(alive("b"), 0);
   b.adoptRoster(view, 0);
   b.linkUp("m1", 0);
   b.linkUp("n", 0);
   (void)b.takeFrames();
-  ASSERT_TRUE(b.receive("n", encodeFrame(Heartbeat{50, 123, {}, 2, 0}), 500).ok());
+  ASSERT_TRUE(b.receive("n", encodeFrame(beat("n", 2, 0, 50, 123)), 500).ok());
   const Member* n = b.roster().findId("n");
   ASSERT_NE(n, nullptr);
   EXPECT_EQ(n->incarnation, 2u);
@@ -490,10 +545,10 @@ TEST(MeshProtocol, APeerVouchesForItselfInItsHeartbeats) {
   }
   EXPECT_TRUE(told);
   // A peer that was evicted cannot vouch its way back at the same incarnation.
-  ASSERT_TRUE(b.receive("m1", encodeFrame(GossipFrame{{gone("n", 2)}}), 600).ok());
-  EXPECT_FALSE(b.receive("n", encodeFrame(Heartbeat{50, 123, {}, 2, 0}), 650).ok());  // and its link is gone
+  ASSERT_TRUE(b.receive("m1", encodeFrame(GossipFrame{{evicted("n", 2)}}), 600).ok());
+  EXPECT_FALSE(b.receive("n", encodeFrame(beat("n", 2, 0, 50, 123)), 650).ok());  // and its link is gone
   b.linkUp("n", 700);
-  ASSERT_TRUE(b.receive("n", encodeFrame(Heartbeat{50, 123, {}, 2, 0}), 700).ok());
+  ASSERT_TRUE(b.receive("n", encodeFrame(beat("n", 2, 0, 50, 123)), 700).ok());
   EXPECT_EQ(b.roster().findId("n"), nullptr);
 }
 
@@ -561,9 +616,391 @@ TEST(MeshProtocol, BadFramesChangeNothing) {
   auto before = a.roster().snapshot();
   EXPECT_FALSE(a.receive("b", Bytes{0x93, 0x01}, 0).ok());
   EXPECT_FALSE(a.receive("b", Bytes{0xc1}, 0).ok());
-  EXPECT_FALSE(a.receive("stranger", encodeFrame(Heartbeat{1, 1}), 0).ok());
+  EXPECT_FALSE(a.receive("stranger", encodeFrame(beat("stranger")), 0).ok());
   EXPECT_EQ(a.roster().snapshot(), before);
   EXPECT_EQ(a.send("a", asBytes("x"), 0).status().code(), Code::kInvalidArgument);
+}
+
+// ---- hostile links: each finding of the independent harness, and the
+// bounds around them. A test's attacker signs only as itself (FakeCrypto's
+// tag under its own name); "validly signed fakes" are members an attacker
+// made keys for, which nothing can tell from real ones.
+
+// A peer `self` linked to `peers`, each placed by its own signed heartbeat.
+std::unique_ptr<Mesh> linkedTo(const std::string& self, const std::vector<std::string>& peers, MeshConfig config = {}) {
+  auto m = meshOf(self, config);
+  for (const auto& p : peers) {
+    m->linkUp(p, 0);
+    EXPECT_TRUE(m->receive(p, encodeFrame(beat(p)), 0).ok());
+  }
+  (void)m->takeFrames();
+  return m;
+}
+
+std::size_t floodsTo(const std::vector<OutFrame>& frames, const std::string& to, std::size_t* bytes = nullptr) {
+  std::size_t n = 0;
+  for (const auto& f : frames) {
+    if (f.to != to || !floodId(*f.bytes)) continue;
+    n++;
+    if (bytes) *bytes += f.bytes->size();
+  }
+  return n;
+}
+
+Bytes floodFrame(const std::string& origin, std::optional<std::string> to, std::uint64_t id, const std::string& signer,
+                 Bytes body = {1, 2, 3}, std::uint8_t ttl = 5) {
+  Flood f;
+  f.ttl = ttl;
+  f.id = id;
+  f.origin = origin;
+  f.to = std::move(to);
+  f.body = std::move(body);
+  Bytes tag = FakeCrypto::tag(1, signer, floodDigestOf(f));
+  f.sig.assign(tag.begin(), tag.end());
+  return encodeFrame(f);
+}
+
+// Finding 1: one 36,870-byte IWANT naming a cached broadcast 4,096 times
+// got 4,096 copies back (116,492x amplification).
+TEST(MeshHostile, AnIwantGetsEachCachedBroadcastOncePerWindowAndWithinItsBudget) {
+  auto b = linkedTo("b", {"m"});
+  auto id = b->broadcast(Bytes(1000, 7), 0);
+  ASSERT_TRUE(id.ok());
+  (void)b->takeFrames();
+  IwantFrame same;
+  same.ids.assign(4096, *id);
+  Bytes iwant = encodeFrame(same);
+  EXPECT_EQ(iwant.size(), 36'870u);
+  ASSERT_TRUE(b->receive("m", iwant, 10).ok());
+  EXPECT_EQ(floodsTo(b->takeFrames(), "m"), 1u);
+  EXPECT_EQ(b->stats().repliesDeclined, 4095u);
+  // Asked again within the repair window: nothing more.
+  ASSERT_TRUE(b->receive("m", iwant, 20).ok());
+  EXPECT_EQ(floodsTo(b->takeFrames(), "m"), 0u);
+
+  // Many cached broadcasts: at most maxRepliesPerIwant per IWANT, and
+  // repairFramesPerSecond per second over many IWANTs.
+  MeshConfig config;
+  IwantFrame all;
+  for (int i = 0; i < 1000; ++i) all.ids.push_back(*b->broadcast(Bytes(100, 1), 30));
+  (void)b->takeFrames();
+  Bytes many = encodeFrame(all);
+  ASSERT_TRUE(b->receive("m", many, 40).ok());
+  EXPECT_EQ(floodsTo(b->takeFrames(), "m"), config.maxRepliesPerIwant);
+  std::size_t second = 0;
+  for (std::int64_t t = 50; t <= 1040; t += 10) {
+    ASSERT_TRUE(b->receive("m", many, t).ok());
+    second += floodsTo(b->takeFrames(), "m");
+  }
+  EXPECT_LE(second, config.repairFramesPerSecond + 1) << "a second's replies after the burst";
+  EXPECT_GT(second, 0u) << "the budget refills";
+
+  // Bytes: a link gets at most repairBytesPerSecond of replies (plus one frame).
+  MeshConfig small;
+  small.repairBytesPerSecond = 100'000;
+  auto c = linkedTo("c", {"m"}, small);
+  IwantFrame big;
+  for (int i = 0; i < 50; ++i) big.ids.push_back(*c->broadcast(Bytes(10'000, 2), 0));
+  (void)c->takeFrames();
+  std::size_t bytes = 0;
+  ASSERT_TRUE(c->receive("m", encodeFrame(big), 10).ok());
+  floodsTo(c->takeFrames(), "m", &bytes);
+  EXPECT_LE(bytes, 100'000u + 10'200u);
+  EXPECT_GT(bytes, 80'000u);
+}
+
+// Finding 2: one 17-byte GOSSIP "this peer left at incarnation 4294967295"
+// evicted a live peer for good: it could not refute past the maximum.
+TEST(MeshHostile, NoForgedClaimCanEvictAMemberOrExhaustItsIncarnation) {
+  auto b = linkedTo("b", {"m", "v"});
+  auto signedAs = [](Member m, const std::string& signer) {
+    Bytes tag = FakeCrypto::tag(1, signer, claimDigest(m));
+    m.sig.assign(tag.begin(), tag.end());
+    return m;
+  };
+  Member leftForever{keyOf("v"), "v", UINT32_MAX, MemberState::kLeft, 0, std::string(15, 'x')};
+  Member evictedForever = evicted("v");
+  evictedForever.incarnation = UINT32_MAX;  // v's signature is for incarnation 0
+  for (const Member& forged : {leftForever, signedAs(leftForever, "m"), evictedForever}) {
+    EXPECT_EQ(b->receive("m", encodeFrame(GossipFrame{{forged}}), 10).code(), Code::kBadSignature);
+  }
+  // Nor about b itself, which never signed these.
+  Member aboutB = signedAs({keyOf("b"), "b", UINT32_MAX, MemberState::kLeft, 0, {}}, "m");
+  Member suspectB = alive("b", 0, kSuspect);
+  suspectB.sig[0] ^= 1;
+  for (const Member& forged : {aboutB, suspectB}) {
+    EXPECT_EQ(b->receive("m", encodeFrame(GossipFrame{{forged}}), 20).code(), Code::kBadSignature);
+  }
+  EXPECT_EQ(b->stats().refusedSignature, 5u);
+  EXPECT_EQ(b->incarnation(), 0u);
+  const Member* v = b->roster().findId("v");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->incarnation, 0u);
+  EXPECT_FALSE(v->demoted());
+
+  // An accusation that rides on w's own signature at its incarnation is
+  // taken (any member may say it stopped hearing w), and costs w exactly
+  // one incarnation, which only w can sign: evicted, w hears it from the
+  // first peer it links to again, and refutes.
+  Net net;
+  net.triangle("c", "d", "w");
+  net.run(5000);
+  Mesh& c = *net.meshes["c"];
+  c.linkUp("attacker", net.now);
+  ASSERT_TRUE(c.receive("attacker", encodeFrame(beat("attacker")), net.now).ok());
+  Member accusation = *c.roster().findId("w");
+  accusation.flags |= kEvicted;
+  ASSERT_TRUE(c.receive("attacker", encodeFrame(GossipFrame{{accusation}}), net.now).ok());
+  EXPECT_EQ(c.roster().findId("w"), nullptr);
+  net.run(10'000);
+  EXPECT_EQ(net.meshes["w"]->incarnation(), 1u);
+  for (auto& [id, m] : net.meshes) {
+    const Member* w = m->roster().findId("w");
+    ASSERT_NE(w, nullptr) << id;
+    EXPECT_EQ(w->incarnation, 1u) << id;
+  }
+}
+
+TEST(MeshHostile, ASignatureIsCheckedOncePerMemberAndIncarnation) {
+  auto b = linkedTo("b", {"l1", "l2", "l3"});
+  std::uint64_t before = b->stats().signaturesVerified;
+  Bytes news = encodeFrame(GossipFrame{{alive("x", 3)}});
+  for (const char* l : {"l1", "l2", "l3"}) ASSERT_TRUE(b->receive(l, news, 10).ok());
+  EXPECT_EQ(b->stats().signaturesVerified, before + 1) << "three copies, one check";
+  // An accusation on a claim already held needs no check either.
+  ASSERT_TRUE(b->receive("l1", encodeFrame(GossipFrame{{alive("x", 3, kSuspect)}}), 20).ok());
+  EXPECT_TRUE(b->roster().findId("x")->flags & kSuspect);
+  EXPECT_EQ(b->stats().signaturesVerified, before + 1);
+  // Nor does a stale one, whatever its bytes.
+  Member stale = alive("x", 2);
+  stale.sig = "junk";
+  ASSERT_TRUE(b->receive("l2", encodeFrame(GossipFrame{{stale}}), 30).ok());
+  EXPECT_EQ(b->stats().signaturesVerified, before + 1);
+  // A new incarnation is checked, once.
+  Bytes refuted = encodeFrame(GossipFrame{{alive("x", 4)}});
+  for (const char* l : {"l1", "l2", "l3"}) ASSERT_TRUE(b->receive(l, refuted, 40).ok());
+  EXPECT_EQ(b->stats().signaturesVerified, before + 2);
+}
+
+// Finding 3: one GOSSIP of 100,000 fake members was accepted (a roster of
+// 101,001, links wanted to fake ids, 1,043 dials queued).
+TEST(MeshHostile, FakeMembersAreBoundedPerFramePerLinkAndInTotal) {
+  MeshConfig config;
+  config.maxMembers = 3'000;
+  auto b = linkedTo("b", {"m"}, config);
+  GossipFrame huge;
+  for (int i = 0; i < 100'000; ++i) huge.members.push_back(alive("fake-" + std::to_string(i)));
+  // Per frame: more than kMaxMembersPerFrame entries is refused undecoded.
+  EXPECT_EQ(b->receive("m", encodeFrame(huge), 1).code(), Code::kTooLarge);
+  EXPECT_EQ(b->stats().refusedMalformed, 1u);
+  EXPECT_EQ(b->roster().size(), 2u);
+  // Per link and time: frames of 1,024 validly signed fakes for a second
+  // bring at most rosterBurst + rosterRate of them.
+  std::size_t next = 0;
+  auto chunk = [&] {
+    GossipFrame g;
+    for (std::size_t i = 0; i < kMaxMembersPerFrame; ++i) g.members.push_back(huge.members[next++ % huge.members.size()]);
+    return encodeFrame(g);
+  };
+  std::size_t maxDialsPerTick = 0;
+  for (std::int64_t t = 10; t <= 1010; t += 50) {
+    ASSERT_TRUE(b->receive("m", chunk(), t).ok());
+    b->tick(t);
+    maxDialsPerTick = std::max(maxDialsPerTick, b->takeDials().size());
+    (void)b->takeFrames();
+  }
+  EXPECT_LE(b->roster().size(), 2u + config.rosterBurst + config.rosterRate + 1);
+  EXPECT_GT(b->stats().membersDeferred, 0u);
+  // In total: never more than maxMembers.
+  std::size_t maxInFlight = 0;
+  for (std::int64_t t = 1050; t <= 30'000; t += 50) {
+    if (b->links().empty()) b->linkUp("m", t);  // hung up as unneeded: it links again
+    (void)b->receive("m", chunk(), t);
+    (void)b->receive("m", encodeFrame(beat("m")), t);  // m stays heard
+    b->tick(t);
+    maxDialsPerTick = std::max(maxDialsPerTick, b->takeDials().size());
+    maxInFlight = std::max(maxInFlight, b->sizes().dialsInFlight);
+    (void)b->takeFrames();
+    ASSERT_LE(b->roster().size(), config.maxMembers);
+  }
+  EXPECT_EQ(b->roster().size(), config.maxMembers);
+  EXPECT_GT(b->stats().membersOverCap, 0u);
+  // Dials: bounded per tick and in flight, whatever the roster wants.
+  EXPECT_LE(maxDialsPerTick, config.maxDialsPerTick);
+  EXPECT_LE(maxInFlight, config.maxDialsInFlight);
+  EXPECT_GT(maxInFlight, 0u);
+}
+
+TEST(MeshHostile, ARosterLeavesInFramesEveryReceiverDecodes) {
+  auto b = meshOf("b"), n = meshOf("n");
+  b->adoptRoster(rosterOf(3000, "r"), 0);
+  b->linkUp("n", 0);
+  n->linkUp("b", 0);
+  std::size_t chunks = 0;
+  for (int round = 0; round < 6; ++round) {
+    for (auto& f : b->takeFrames()) {
+      auto frame = decodeFrame(*f.bytes, WireLimits{});
+      ASSERT_TRUE(frame.ok()) << frame.status().toString();
+      if (auto* r = std::get_if<RosterFrame>(&frame.value())) {
+        chunks++;
+        EXPECT_LE(r->members.size(), kMaxMembersPerFrame);
+        EXPECT_EQ(r->rosterSize, 3002u);  // with n, placed by its heartbeat
+      }
+      ASSERT_TRUE(n->receive("b", *f.bytes, 10).ok());
+    }
+    for (auto& f : n->takeFrames()) ASSERT_TRUE(b->receive("n", *f.bytes, 10).ok());
+  }
+  EXPECT_EQ(chunks, 3u);
+  // n was alone: its sponsor's view is taken whole, past the link budget.
+  EXPECT_EQ(n->roster().size(), b->roster().size());
+  EXPECT_EQ(n->stats().membersDeferred, 0u);
+
+  // Heartbeats asking for a roster swap, 100 in a second: one roster.
+  auto c = linkedTo("c", {"m"});
+  std::uint64_t sent = c->stats().rostersSent;
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(c->receive("m", encodeFrame(beat("m", 0, 0, 1 + i % 2 * 1000, 7)), 10 + 10 * i).ok());
+  }
+  EXPECT_LE(c->stats().rostersSent, sent + 1);
+  EXPECT_GT(c->stats().rostersDeferred, 0u);
+}
+
+// Finding 4: 60 s of undecodable frames from a link never made it suspect.
+TEST(MeshHostile, ALinkWhoseFramesKeepBeingRefusedIsHungUpAndItsSilenceCounts) {
+  MeshConfig config;
+  auto b = linkedTo("b", {"m"}, config);
+  std::size_t hungUp = 0, dials = 0;
+  for (std::int64_t t = 100; t <= 60'000; t += 100) {
+    (void)b->receive("m", Bytes{0xc1, 0xc1}, t);
+    b->tick(t);
+    for (const auto& p : b->takeHangups()) hungUp += p == "m";
+    for (const auto& p : b->takeDials()) dials += p == "m";
+    (void)b->takeFrames();
+  }
+  EXPECT_EQ(b->stats().hungUpRefusing, 1u);
+  EXPECT_EQ(b->stats().refusedMalformed, config.refusalLimit);
+  EXPECT_GE(hungUp, 1u);
+  EXPECT_EQ(dials, 0u) << "not dialed again while banned";
+  EXPECT_EQ(b->stats().evictions, 1u) << "its silence got it evicted";
+  EXPECT_EQ(b->roster().findId("m"), nullptr);
+  // Junk never counts as hearing from a link: without the hang-up, the
+  // link is suspected after suspectMs of it.
+  MeshConfig lenient;
+  lenient.refusalLimit = SIZE_MAX;
+  auto c = linkedTo("c", {"m"}, lenient);
+  for (std::int64_t t = 100; t <= 3'500; t += 100) {
+    (void)c->receive("m", Bytes{0xc1, 0xc1}, t);
+    c->tick(t);
+  }
+  EXPECT_EQ(c->stats().suspicions, 1u);
+  EXPECT_TRUE(c->roster().findId("m")->flags & kSuspect);
+  EXPECT_EQ(c->stats().refusedMalformed, 35u);
+}
+
+// Finding 5: a FLOOD whose `origin` named another peer was delivered as if
+// that peer sent it (and relayed).
+TEST(MeshHostile, AFloodIsDeliveredAndRelayedOnlyWithItsOriginsSignature) {
+  auto b = linkedTo("b", {"m", "c", "v"});
+  std::uint64_t vid = floodIdFor(keyOf("v"), 1);
+  std::int64_t t = 10;
+  // Signed by m, claiming v: a broadcast, one directed to b, one through b to c.
+  for (auto to : {std::optional<std::string>(), std::optional<std::string>("b"), std::optional<std::string>("c")}) {
+    EXPECT_EQ(b->receive("m", floodFrame("v", to, vid++, "m"), t++).code(), Code::kBadSignature);
+  }
+  // Signed by m as itself, but under v's next id: it cannot take it first.
+  EXPECT_EQ(b->receive("m", floodFrame("m", {}, vid, "m"), t++).code(), Code::kBadSignature);
+  EXPECT_TRUE(b->takeDeliveries().empty());
+  auto out = b->takeFrames();
+  EXPECT_EQ(floodsTo(out, "c") + floodsTo(out, "v"), 0u) << "nothing forged is relayed";
+  EXPECT_EQ(b->stats().refusedSignature, 3u);
+  EXPECT_EQ(b->stats().refusedForeignId, 1u);
+  EXPECT_EQ(b->links(), (std::vector<std::string>{"c", "m", "v"})) << "the victim keeps its link";
+  // v's own, relayed with ttl and hops rewritten (not signed): delivered, named v.
+  Bytes real = forwardFlood(floodFrame("v", {}, vid, "v"));
+  ASSERT_TRUE(b->receive("m", real, t++).ok());
+  auto got = b->takeDeliveries();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].origin, "v");
+  EXPECT_EQ(got[0].hops, 2u);
+  // And v's directed frame to c is passed on, as the forged one was not.
+  ASSERT_TRUE(b->receive("m", floodFrame("v", "c", vid + 5, "v"), t++).ok());
+  EXPECT_EQ(floodsTo(b->takeFrames(), "c"), 1u);
+  // A body changed on the way is refused.
+  Bytes tampered = floodFrame("v", {}, vid + 1, "v", {1, 2, 3});
+  tampered[tampered.size() - 18] ^= 1;  // the body's last byte, before the sig (bin8 head + 15-byte tag)
+  EXPECT_EQ(b->receive("m", tampered, t++).code(), Code::kBadSignature);
+}
+
+// What a hostile link can grow: the custody queue, the repair cache, the
+// dedup window and the ids awaiting an IWANT's answer.
+TEST(MeshHostile, CustodyCacheDedupAndAskedStayBoundedUnderAHostileLink) {
+  MeshConfig config;
+  config.maxCustody = 100;
+  config.maxCached = 200;
+  config.maxCachedBytes = 100'000;
+  config.maxAsked = 300;
+  config.maxAskedPerLink = 150;
+  auto owner = meshOf("b", config);
+  Mesh& b = *owner;
+  Roster room = rosterOf(200, "r");
+  room.apply(alive("m"), 0);
+  b.adoptRoster(room, 0);
+  std::vector<std::string> far;
+  for (std::size_t i = 0; i < room.size(); ++i) {
+    const std::string& id = room.at(i).id;
+    if (id != "m" && id != "b" && !b.cell().contains(keyOf(id))) far.push_back(id);
+  }
+  ASSERT_GE(far.size(), 20u);
+  std::vector<std::string> hops(far.begin(), far.begin() + 10);
+  hops.push_back("m");
+  for (const auto& p : hops) {
+    b.linkUp(p, 0);
+    ASSERT_TRUE(b.receive(p, encodeFrame(beat(p)), 0).ok());
+  }
+  std::uint64_t seq = 0;
+  Mesh::Sizes peak{};
+  auto track = [&] {
+    Mesh::Sizes s = b.sizes();
+    peak.custody = std::max(peak.custody, s.custody);
+    peak.cached = std::max(peak.cached, s.cached);
+    peak.cachedBytes = std::max(peak.cachedBytes, s.cachedBytes);
+    peak.asked = std::max(peak.asked, s.asked);
+    peak.seen = std::max(peak.seen, s.seen);
+    (void)b.takeFrames();
+    (void)b.takeDeliveries();
+  };
+  for (int i = 0; i < 3'000; ++i) {
+    // Directed frames from m, validly signed, to peers b must hand on.
+    const std::string& target = far[10 + i % (far.size() - 10)];
+    ASSERT_TRUE(b.receive("m", floodFrame("m", target, floodIdFor(keyOf("m"), ++seq), "m"), 100).ok());
+    // Broadcasts, 1,000 bytes each.
+    ASSERT_TRUE(b.receive("m", floodFrame("m", {}, floodIdFor(keyOf("m"), ++seq), "m", Bytes(1000, 3)), 100).ok());
+    track();
+  }
+  for (int i = 0; i < 10; ++i) {
+    Heartbeat h = beat("m");
+    for (int k = 0; k < 4096; ++k) h.ihave.push_back(floodIdFor(keyOf("q"), 1'000'000 + i * 4096 + k));
+    ASSERT_TRUE(b.receive("m", encodeFrame(h), 200 + i).ok());
+    track();
+  }
+  EXPECT_EQ(peak.custody, config.maxCustody);
+  EXPECT_GT(b.stats().custodyDropped, 0u);
+  EXPECT_LE(peak.cached, config.maxCached);
+  EXPECT_LE(peak.cachedBytes, config.maxCachedBytes);
+  EXPECT_GT(b.stats().cacheDropped, 0u);
+  EXPECT_LE(peak.seen, config.dedupWindow);
+  EXPECT_EQ(peak.asked, config.maxAskedPerLink);
+  EXPECT_GT(b.stats().asksDeclined, 0u);
+}
+
+TEST(MeshHostile, LinksPastTheBoundAndBannedPeersAreHungUpAtOnce) {
+  MeshConfig config;
+  config.maxLinks = 4;
+  auto b = meshOf("b", config);
+  for (int i = 0; i < 10; ++i) b->linkUp("x" + std::to_string(i), 0);
+  EXPECT_EQ(b->links().size(), 4u);
+  EXPECT_EQ(b->stats().linksRefused, 6u);
+  EXPECT_EQ(b->takeHangups().size(), 6u);
 }
 
 }  // namespace
