@@ -11,6 +11,19 @@ namespace {
 
 void packHash(Packer& pk, const Hash128& h) { crdt::packBin(pk, h.toBytes()); }
 
+// An OPS message up to its envelopes, which follow: `count` of them.
+void packOpsHead(Packer& pk, const Ops& o, std::uint64_t firstSeq, std::uint64_t lastSeq, bool final, std::size_t count) {
+  pk.pack_array(8);
+  pk.pack(kProtocolVersion);
+  pk.pack(static_cast<std::uint8_t>(MessageType::kOps));
+  pk.pack(static_cast<std::uint8_t>(o.mode));
+  pk.pack(o.epoch);
+  pk.pack(firstSeq);
+  pk.pack(lastSeq);
+  final ? pk.pack_true() : pk.pack_false();
+  pk.pack_array(static_cast<std::uint32_t>(count));
+}
+
 struct Encoder {
   Packer& pk;
   void operator()(const Hello& h) {
@@ -21,15 +34,7 @@ struct Encoder {
     packHash(pk, h.fingerprint);
   }
   void operator()(const Ops& o) {
-    pk.pack_array(8);
-    pk.pack(kProtocolVersion);
-    pk.pack(static_cast<std::uint8_t>(MessageType::kOps));
-    pk.pack(static_cast<std::uint8_t>(o.mode));
-    pk.pack(o.epoch);
-    pk.pack(o.firstSeq);
-    pk.pack(o.lastSeq);
-    o.final ? pk.pack_true() : pk.pack_false();
-    pk.pack_array(static_cast<std::uint32_t>(o.envelopes.size()));
+    packOpsHead(pk, o, o.firstSeq, o.lastSeq, o.final, o.envelopes.size());
     for (const auto& e : o.envelopes) crdt::packEnvelope(pk, e);
   }
   void operator()(const Recon& r) {
@@ -252,15 +257,7 @@ Bytes OpsChunker::finish(std::uint64_t lastSeq, bool final) {
   Bytes msg;
   ByteSink sink{msg};
   Packer pk(sink);
-  pk.pack_array(8);
-  pk.pack(kProtocolVersion);
-  pk.pack(static_cast<std::uint8_t>(MessageType::kOps));
-  pk.pack(static_cast<std::uint8_t>(header_.mode));
-  pk.pack(header_.epoch);
-  pk.pack(ranged ? chunkFirst_ : header_.firstSeq);
-  pk.pack(lastSeq);
-  final ? pk.pack_true() : pk.pack_false();
-  pk.pack_array(static_cast<std::uint32_t>(count_));
+  packOpsHead(pk, header_, ranged ? chunkFirst_ : header_.firstSeq, lastSeq, final, count_);
   msg.insert(msg.end(), body_.begin(), body_.end());
   if (ranged) chunkFirst_ = lastSeq + 1;
   count_ = 0;
@@ -292,15 +289,7 @@ Bytes frameOps(const Ops& header, const OpsChunk& chunk) {
   msg.reserve(chunk.body.size() + 48);
   ByteSink sink{msg};
   Packer pk(sink);
-  pk.pack_array(8);
-  pk.pack(kProtocolVersion);
-  pk.pack(static_cast<std::uint8_t>(MessageType::kOps));
-  pk.pack(static_cast<std::uint8_t>(header.mode));
-  pk.pack(header.epoch);
-  pk.pack(header.firstSeq);
-  pk.pack(header.lastSeq);
-  header.final ? pk.pack_true() : pk.pack_false();
-  pk.pack_array(static_cast<std::uint32_t>(chunk.count));
+  packOpsHead(pk, header, header.firstSeq, header.lastSeq, header.final, chunk.count);
   msg.insert(msg.end(), chunk.body.begin(), chunk.body.end());
   return msg;
 }

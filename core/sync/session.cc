@@ -34,18 +34,11 @@ class SyncSession::Stream {
 
 namespace {
 
-// Records in id order from a cursor, so the store may change between chunks
-// (a record changed behind the cursor reaches the peer as a live batch).
-// The last chunk is final and claims the watermark of the HELLO.
-class StateStream final : public SyncSession::Stream {
+// Records' element envelopes, one record at a time, packed into chunks.
+class RecordStream : public SyncSession::Stream {
  public:
-  StateStream(const graph::Store& store, Ops header, std::size_t chunkBytes)
-      : store_(store), chunker_(std::move(header), chunkBytes, store.options().limits.maxOpsPerMessage) {}
-
-  std::optional<Bytes> next() override {
+  std::optional<Bytes> next() final {
     if (done_) return std::nullopt;
-    const auto& records = store_.records();
-    auto it = cursor_ ? records.upper_bound(*cursor_) : records.begin();
     for (;;) {
       for (; at_ < pending_.size(); ++at_) {
         if (auto full = chunker_.add(pending_[at_])) {
@@ -55,22 +48,47 @@ class StateStream final : public SyncSession::Stream {
       }
       pending_.clear();
       at_ = 0;
-      if (it == records.end()) {
+      if (!nextRecord(pending_)) {
         done_ = true;
+        if (!lastAlways_ && chunker_.pendingOps() == 0) return std::nullopt;
         return chunker_.flush(true);
       }
-      cursor_ = it->first;
-      store_.elementEnvelopes(it->first, it->second, pending_);
-      ++it;
     }
   }
 
- private:
+ protected:
+  RecordStream(const graph::Store& store, Ops header, std::size_t chunkBytes, bool lastAlways)
+      : store_(store), chunker_(std::move(header), chunkBytes, store.options().limits.maxOpsPerMessage),
+        lastAlways_(lastAlways) {}
+  // Appends the next record's envelopes; false when there is none left.
+  virtual bool nextRecord(std::vector<crdt::Envelope>& out) = 0;
   const graph::Store& store_;
+
+ private:
   OpsChunker chunker_;
-  std::optional<std::string> cursor_;
+  bool lastAlways_;
   std::vector<crdt::Envelope> pending_;
   std::size_t at_ = 0;
+};
+
+// Records in id order from a cursor, so the store may change between chunks
+// (a record changed behind the cursor reaches the peer as a live batch).
+// The last chunk is final and claims the watermark of the HELLO.
+class StateStream final : public RecordStream {
+ public:
+  StateStream(const graph::Store& store, Ops header, std::size_t chunkBytes)
+      : RecordStream(store, std::move(header), chunkBytes, /*lastAlways=*/true) {}
+
+ private:
+  bool nextRecord(std::vector<crdt::Envelope>& out) override {
+    const auto& records = store_.records();
+    auto it = cursor_ ? records.upper_bound(*cursor_) : records.begin();
+    if (it == records.end()) return false;
+    cursor_ = it->first;
+    store_.elementEnvelopes(it->first, it->second, out);
+    return true;
+  }
+  std::optional<std::string> cursor_;
 };
 
 // Ops of the log after the peer's watermark, taken when the plan was made
@@ -101,40 +119,25 @@ class DeltaStream final : public SyncSession::Stream {
 };
 
 // The envelopes of the records a peer asked for (need) or lacks (id lists).
-class RepairStream final : public SyncSession::Stream {
+class RepairStream final : public RecordStream {
  public:
   RepairStream(const graph::Store& store, std::vector<std::string> ids, std::uint64_t epoch, std::size_t chunkBytes)
-      : store_(store), ids_(std::move(ids)),
-        chunker_(Ops{OpsMode::kRepair, epoch, 0, 0, false, {}}, chunkBytes, store.options().limits.maxOpsPerMessage) {}
-
-  std::optional<Bytes> next() override {
-    if (done_) return std::nullopt;
-    for (;;) {
-      for (; at_ < pending_.size(); ++at_) {
-        if (auto full = chunker_.add(pending_[at_])) {
-          ++at_;
-          return full;
-        }
-      }
-      pending_.clear();
-      at_ = 0;
-      if (nextId_ == ids_.size()) {
-        done_ = true;
-        if (chunker_.pendingOps() == 0) return std::nullopt;
-        return chunker_.flush(true);
-      }
-      const std::string& id = ids_[nextId_++];
-      if (const graph::NodeRecord* n = store_.find(id)) store_.elementEnvelopes(id, *n, pending_);
-    }
-  }
+      : RecordStream(store, Ops{OpsMode::kRepair, epoch, 0, 0, false, {}}, chunkBytes, /*lastAlways=*/false),
+        ids_(std::move(ids)) {}
 
  private:
-  const graph::Store& store_;
+  bool nextRecord(std::vector<crdt::Envelope>& out) override {
+    while (nextId_ < ids_.size()) {
+      const std::string& id = ids_[nextId_++];
+      if (const graph::NodeRecord* n = store_.find(id)) {
+        store_.elementEnvelopes(id, *n, out);
+        return true;
+      }
+    }
+    return false;
+  }
   std::vector<std::string> ids_;
   std::size_t nextId_ = 0;
-  OpsChunker chunker_;
-  std::vector<crdt::Envelope> pending_;
-  std::size_t at_ = 0;
 };
 
 }  // namespace
@@ -356,26 +359,22 @@ void SyncSession::plan(const Hello& me, const Hello& h) {
   if (incomingDone_) watermark_ = {h.replica, h.epoch, h.logHead, watermark_.tag};
   deltaNext_ = me.yourSeq + 1;
   std::size_t maxOps = store_.options().limits.maxOpsPerMessage;
+  auto sendState = [&] {
+    auto item = std::make_unique<Item>();
+    item->stream = std::make_unique<StateStream>(store_, Ops{OpsMode::kState, me.epoch, 0, me.logHead, true, {}},
+                                                 options_.chunkBytes);
+    outbox_.push_back(std::move(item));
+    outgoingDone_ = true;
+  };
   switch (outgoing_) {
     case CatchUp::kNone: outgoingDone_ = true; break;
-    case CatchUp::kState: {
-      auto item = std::make_unique<Item>();
-      item->stream = std::make_unique<StateStream>(store_, Ops{OpsMode::kState, me.epoch, 0, me.logHead, true, {}},
-                                                   options_.chunkBytes);
-      outbox_.push_back(std::move(item));
-      outgoingDone_ = true;
-      break;
-    }
+    case CatchUp::kState: sendState(); break;
     case CatchUp::kDelta: {
       const crdt::OpLog& log = store_.log();
       if (!log.covers(h.yourSeq) || log.epoch() != me.epoch) {
         // The window moved on since our HELLO: the whole state instead (a
         // receiver that planned a delta takes a final state chunk as well).
-        auto item = std::make_unique<Item>();
-        item->stream = std::make_unique<StateStream>(store_, Ops{OpsMode::kState, me.epoch, 0, me.logHead, true, {}},
-                                                     options_.chunkBytes);
-        outbox_.push_back(std::move(item));
-        outgoingDone_ = true;
+        sendState();
         break;
       }
       // What came over this link is never sent back over it (the peer holds
