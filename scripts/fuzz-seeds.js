@@ -118,6 +118,25 @@ const meshScripts = [
     record(FROM_M2, mesh.flood('m1', null, 7, chat)), record(SEND, concat([1], chat))),
 ];
 
+// fuzz_trust: stored records with grants and the ops they permit (the
+// harness skips signatures for stored records; its superadmin is 32 × 'S').
+const key = (c) => new Uint8Array(32).fill(c.charCodeAt(0));
+const keyHex = (c) => Buffer.from(key(c)).toString('hex');
+const T0 = 1_700_000_000_000;
+const env = (type, id, arg, wall, author) => [type, id, arg, T0 + wall, 0, 7, key(author), new Uint8Array(66)];
+const grant = (from, to, role, wall, extra = {}) =>
+  env(OpType.PUT, `~grant/${keyHex(to)}/${keyHex(from)}/n${wall}`, { role, ...extra }, wall, from);
+const stored = (...envelopes) => encode([2, 2, 2, 9, 0, 0, true, envelopes]);
+const trustRecords = [
+  stored(grant('S', 'A', 'admin', 1)),
+  stored(grant('A', 'U', 'user', 2, { expiresAt: T0 + 50 })),
+  stored(env(OpType.PUT, 'n1', { v: 1 }, 3, 'U'), env(OpType.PUT, 'n2', { v: 2 }, 4, 'A'), env(OpType.LINK, 'n1', 'n2', 5, 'U')),
+  stored(grant('S', 'U', 'guest', 3), env(OpType.PUT, `~profile/${keyHex('U')}`, { name: 'u' }, 6, 'U')),
+  stored(env(OpType.REMOVE, 'n2', null, 8, 'A'), env(OpType.PUT, '~nope', {}, 9, 'A')),
+];
+const trustSeeds = [frame(trustRecords), frame([trustRecords[2], trustRecords[1], trustRecords[0]]),
+  frame([trustRecords[3], trustRecords[2], trustRecords[4], trustRecords[0], trustRecords[1]])];
+
 /** harness -> its seeds (Uint8Array[]) */
 const seeds = {
   fuzz_value_codec: values.map((v) => encode(v)),
@@ -133,6 +152,7 @@ const seeds = {
   fuzz_regex: regexes,
   fuzz_query: queries.map(text),
   fuzz_mesh_frames: [...meshFrames, ...meshScripts],
+  fuzz_trust: trustSeeds,
 };
 
 await rm(out, { recursive: true, force: true });

@@ -35,19 +35,11 @@ Status checkOptions(const EngineOptions& o) {
   if (s.maxClockAheadMs < 1 || s.maxClockAheadMs > 86'400'000) {
     return Status::invalidArgument("engine options: maxClockAheadMs must be 1..86400000 (a day)");
   }
-  if (o.maxPeers < 1 || o.maxDeferredOps < 1 || o.compactAfterRecords < 1) {
-    return Status::invalidArgument("engine options: maxPeers, maxDeferredOps and compactAfterRecords must be positive");
+  if (o.maxPeers < 1 || o.maxDeferredOps < 1 || o.maxUnauthorizedOps < 1 || o.compactAfterRecords < 1) {
+    return Status::invalidArgument(
+        "engine options: maxPeers, maxDeferredOps, maxUnauthorizedOps and compactAfterRecords must be positive");
   }
   return {};
-}
-
-std::string deferredKey(const crdt::Envelope& e) {
-  std::string k = std::to_string(e.clock.wall) + ':' + std::to_string(e.clock.counter) + ':' +
-                  std::to_string(e.clock.peer) + ':' + std::to_string(static_cast<int>(e.op.type)) + ':';
-  k += e.op.id;
-  k += '\0';
-  k += e.op.target;
-  return k;
 }
 
 }  // namespace
@@ -60,13 +52,22 @@ Engine::Engine(Clock& clock, EngineOptions options)
       live_(std::make_unique<query::LiveQueries>(*queries_)),
       verifier_(options_.store.limits),
       sink_(std::make_unique<Sink>(*this)),
-      index_(std::make_unique<sync::ReconIndex>(*store_)) {}
+      index_(std::make_unique<sync::ReconIndex>(*store_)),
+      deferred_(options_.maxDeferredOps, options_.maxDeferredBytes),
+      unauthorized_(options_.maxUnauthorizedOps, options_.maxUnauthorizedBytes) {}
 
 Engine::~Engine() = default;
 
 Result<std::unique_ptr<Engine>> Engine::open(Clock& clock, EngineOptions options) {
   CG_RETURN_IF_ERROR(checkOptions(options));
-  return std::unique_ptr<Engine>(new Engine(clock, std::move(options)));
+  std::unique_ptr<Trust> trust;
+  if (options.trust) {
+    CG_ASSIGN_OR_RETURN(trust, Trust::make(std::move(*options.trust)));
+    options.trust.reset();  // the secret key lives in Trust only
+  }
+  std::unique_ptr<Engine> engine(new Engine(clock, std::move(options)));
+  engine->trust_ = std::move(trust);
+  return engine;
 }
 
 const sync::SyncSession* Engine::session(const std::string& peer) const {
@@ -76,52 +77,181 @@ const sync::SyncSession* Engine::session(const std::string& peer) const {
 
 // ---- the gate and what goes through it --------------------------------------
 
-Result<graph::ApplyReport> Engine::admit(std::vector<crdt::Envelope> envelopes, std::uint32_t linkTag) {
+Result<graph::ApplyReport> Engine::admit(std::vector<crdt::Envelope> envelopes, std::uint32_t linkTag,
+                                         graph::Source source, bool trusted) {
   CG_ASSIGN_OR_RETURN(GateDecision d, gate(std::move(envelopes), verifier_, store_->clock()));
-  graph::ApplyReport report = store_->apply(d.accepted, graph::Source::kPeer, nullptr, linkTag);
-  report.deferred = d.deferred.size();
-  for (crdt::Envelope& e : d.deferred) hold(std::move(e));
-  stats_.opsApplied += report.applied;
-  stats_.opsStale += report.stale;
-  stats_.opsDeferred += report.deferred;
-  stats_.opsOverQuota += report.overQuota;
+  admitDropped_ = false;
+  admitKept_.clear();
+  graph::ApplyReport report;
+  if (trust_) {
+    // Far-future ops are screened now, so no forged one waits in the pool.
+    std::vector<crdt::Envelope> later;
+    for (crdt::Envelope& e : d.deferred) {
+      Screen k = trust_->screen(e, trusted);
+      if (k == Screen::kForged || k == Screen::kMalformed) {
+        ++(k == Screen::kForged ? stats_.opsForged : stats_.opsMalformed);
+        admitDropped_ = true;
+      } else {
+        later.push_back(std::move(e));
+      }
+    }
+    d.deferred = std::move(later);
+    if (admitDropped_) admitKept_ = d.deferred;
+    authorize(d.accepted, trusted, report, source, linkTag);
+    stats_.signaturesChecked = trust_->signaturesChecked();
+  } else {
+    applyInto(report, d.accepted, source, linkTag);
+  }
+  report.deferred += d.deferred.size();
+  stats_.opsDeferred += d.deferred.size();
+  holdDeferred(std::move(d.deferred));
+  if (source == graph::Source::kPeer) {
+    stats_.opsApplied += report.applied;
+    stats_.opsStale += report.stale;
+    stats_.opsOverQuota += report.overQuota;
+  }
   return report;
 }
 
-void Engine::hold(crdt::Envelope e) {
-  std::string key = deferredKey(e);
-  if (!deferredKeys_.insert(key).second) return;
-  deferredBytes_ += crdt::encodeEnvelope(e).size();
-  deferred_.push_back(std::move(e));
-  while (deferred_.size() > options_.maxDeferredOps || deferredBytes_ > options_.maxDeferredBytes) {
-    deferredKeys_.erase(deferredKey(deferred_.front()));
-    deferredBytes_ -= std::min(deferredBytes_, crdt::encodeEnvelope(deferred_.front()).size());
-    deferred_.pop_front();
-    ++stats_.deferredDropped;
+void Engine::applyInto(graph::ApplyReport& report, const std::vector<crdt::Envelope>& envelopes, graph::Source source,
+                       std::uint32_t linkTag) {
+  if (envelopes.empty()) return;
+  graph::ApplyReport r = store_->apply(envelopes, source, nullptr, linkTag);
+  report.applied += r.applied;
+  report.stale += r.stale;
+  report.overQuota += r.overQuota;
+  if (r.firstSeq && !report.firstSeq) report.firstSeq = r.firstSeq;
+  if (r.lastSeq) report.lastSeq = r.lastSeq;
+  if (report.changedIds.empty()) {
+    report.changedIds = std::move(r.changedIds);
+    return;
   }
+  std::unordered_set<std::string> seen(report.changedIds.begin(), report.changedIds.end());
+  for (std::string& id : r.changedIds) {
+    if (seen.insert(id).second) report.changedIds.push_back(std::move(id));
+  }
+}
+
+void Engine::authorize(std::vector<crdt::Envelope>& accepted, bool trusted, graph::ApplyReport& report,
+                       graph::Source source, std::uint32_t linkTag) {
+  std::vector<Screen> kinds(accepted.size());
+  bool dropped = false;
+  for (std::size_t i = 0; i < accepted.size(); ++i) {
+    kinds[i] = trust_->screen(accepted[i], trusted);
+    if (kinds[i] == Screen::kForged) ++stats_.opsForged;
+    if (kinds[i] == Screen::kMalformed) ++stats_.opsMalformed;
+    dropped |= kinds[i] == Screen::kForged || kinds[i] == Screen::kMalformed;
+  }
+  if (dropped) {
+    admitDropped_ = true;
+    for (std::size_t i = 0; i < accepted.size(); ++i) {
+      if (kinds[i] == Screen::kGrant || kinds[i] == Screen::kData) admitKept_.push_back(accepted[i]);
+    }
+  }
+  auto holdUnauthorized = [&](crdt::Envelope e) {
+    ++stats_.opsUnauthorized;
+    ++report.deferred;
+    unauthorized_.add(std::move(e));
+    stats_.unauthorizedDropped = unauthorized_.dropped();
+  };
+  // Grants first: the batch's other ops are judged by what they establish.
+  bool added = false;
+  std::vector<crdt::Envelope> data;
+  for (std::size_t i = 0; i < accepted.size(); ++i) {
+    crdt::Envelope& e = accepted[i];
+    if (kinds[i] == Screen::kData) {
+      data.push_back(std::move(e));
+      continue;
+    }
+    if (kinds[i] != Screen::kGrant) continue;
+    if (trust_->authority().holds(e.op.id, e.clock)) {
+      ++report.stale;  // known already; the store holds it when it is valid
+      continue;
+    }
+    if (!trust_->admissible(trust_->grantOf(e))) {
+      holdUnauthorized(std::move(e));
+      continue;
+    }
+    auto r = trust_->addCandidate(e);
+    if (!r.ok()) {
+      ++stats_.grantsRefused;
+      continue;
+    }
+    added |= *r;
+  }
+  if (added) settle(report);
+  std::vector<crdt::Envelope> now;
+  now.reserve(data.size());
+  for (crdt::Envelope& e : data) {
+    if (trust_->permits(e)) now.push_back(std::move(e));
+    else holdUnauthorized(std::move(e));
+  }
+  applyInto(report, now, source, linkTag);
+}
+
+void Engine::settle(graph::ApplyReport& report) {
+  for (;;) {
+    security::Authority::Recomputed r = trust_->authority().recompute();
+    if (!r.nowInvalid.empty() || !r.changes.empty()) {
+      std::unordered_map<std::string, hlc::Timestamp> from;
+      for (const auto& c : r.changes) from[c.who] = c.from;
+      std::unordered_set<std::string> invalid(r.nowInvalid.begin(), r.nowInvalid.end());
+      auto asKey = [](const Bytes& b) { return std::string(b.begin(), b.end()); };
+      std::vector<std::string> ids = store_->retract(
+          [&](const Bytes& author) { return !invalid.empty() || from.count(asKey(author)); },
+          [&](const crdt::Envelope& e) {
+            if (graph::isAuthorityId(e.op.id)) return invalid.count(e.op.id) > 0;
+            auto it = from.find(asKey(e.author));
+            return it != from.end() && e.clock > it->second && !trust_->permits(e);
+          });
+      stats_.opsRetracted += ids.size();
+      graph::ApplyReport none;
+      none.changedIds = std::move(ids);
+      report.changedIds.insert(report.changedIds.end(), none.changedIds.begin(), none.changedIds.end());
+    }
+    std::vector<crdt::Envelope> grants;
+    for (const std::string& id : r.nowValid) {
+      if (const crdt::Envelope* c = trust_->candidate(id)) grants.push_back(*c);
+    }
+    applyInto(report, grants, graph::Source::kOwn, 0);
+    if (r.changes.empty()) return;
+    // Held ops a changed timeline may permit now.
+    std::vector<crdt::Envelope> ready = unauthorized_.take([&](const crdt::Envelope& e) {
+      return graph::isAuthorityId(e.op.id) ? trust_->admissible(trust_->grantOf(e)) : trust_->permits(e);
+    });
+    bool added = false;
+    std::vector<crdt::Envelope> data;
+    for (crdt::Envelope& e : ready) {
+      if (!graph::isAuthorityId(e.op.id)) {
+        data.push_back(std::move(e));
+        continue;
+      }
+      auto a = trust_->addCandidate(e);
+      if (!a.ok()) ++stats_.grantsRefused;
+      else added |= *a;
+    }
+    stats_.unauthorizedReleased += ready.size();
+    applyInto(report, data, graph::Source::kPeer, 0);
+    if (!added) return;
+  }
+}
+
+void Engine::holdDeferred(std::vector<crdt::Envelope> envelopes) {
+  for (crdt::Envelope& e : envelopes) deferred_.add(std::move(e));
+  stats_.deferredDropped = deferred_.dropped();
 }
 
 Effects Engine::tick() {
   Effects fx;
   if (deferred_.empty()) return fx;
-  std::vector<crdt::Envelope> due;
-  std::deque<crdt::Envelope> waiting;
-  for (crdt::Envelope& e : deferred_) {
-    if (store_->clock().tooFarAhead(e.clock)) {
-      waiting.push_back(std::move(e));
-      continue;
-    }
-    deferredKeys_.erase(deferredKey(e));
-    deferredBytes_ -= std::min(deferredBytes_, crdt::encodeEnvelope(e).size());
-    due.push_back(std::move(e));
-  }
-  deferred_ = std::move(waiting);
+  std::vector<crdt::Envelope> due =
+      deferred_.take([&](const crdt::Envelope& e) { return !store_->clock().tooFarAhead(e.clock); });
   if (due.empty()) return fx;
-  // They passed the verifier when they arrived; only their time had not come.
-  graph::ApplyReport report = store_->apply(due, graph::Source::kPeer);
-  stats_.deferredApplied += report.applied;
-  stats_.opsOverQuota += report.overQuota;
-  changed(report.changedIds, fx);
+  // They passed the signature check when they arrived; only their time had not come.
+  auto report = admit(std::move(due), 0, graph::Source::kPeer, /*trusted=*/true);
+  if (!report.ok()) return fx;
+  stats_.deferredApplied += report->applied;
+  changed(report->changedIds, fx);
   return fx;
 }
 
@@ -130,6 +260,20 @@ void Engine::changed(const std::vector<std::string>& ids, Effects& fx) {
   queries_->onChanged(ids);
   auto events = live_->apply(ids);
   fx.events.insert(fx.events.end(), std::make_move_iterator(events.begin()), std::make_move_iterator(events.end()));
+}
+
+// A received record as it came, or, when the gate refused some of its ops,
+// only the others.
+void Engine::persistAdmitted(Bytes record, Effects& fx) {
+  if (!admitDropped_) {
+    persist(std::move(record), fx);
+    return;
+  }
+  if (admitKept_.empty()) return;
+  for (Bytes& b : sync::encodeOpsChunked(sync::Ops{sync::OpsMode::kState, store_->log().epoch(), 0, 0, false, {}},
+                                         admitKept_, options_.session.chunkBytes, options_.store.limits.maxOpsPerMessage)) {
+    persist(std::move(b), fx);
+  }
 }
 
 void Engine::persist(Bytes record, Effects& fx) {
@@ -184,30 +328,34 @@ Status Engine::load(ByteView record, bool fromLog) {
     ++stats_.recordsRefused;
     return m.ok() ? Status::corrupt("a stored record is not an OPS message") : m.status();
   }
-  auto d = gate(std::move(ops->envelopes), verifier_, store_->clock());
-  if (!d.ok()) {
+  // This engine's own storage: signatures were checked before it was
+  // written (PROTOCOL.md §10), roles and clocks are judged again.
+  auto report = admit(std::move(ops->envelopes), 0, graph::Source::kOwn, /*trusted=*/true);
+  if (!report.ok()) {
     ++stats_.recordsRefused;
-    return d.status().withContext("stored record");
+    return report.status().withContext("stored record");
   }
-  graph::ApplyReport report = store_->apply(d->accepted, graph::Source::kOwn);
-  for (crdt::Envelope& e : d->deferred) hold(std::move(e));
-  stats_.opsDeferred += d->deferred.size();
   ++stats_.recordsLoaded;
   if (fromLog) ++recordsSinceSnapshot_;
-  queries_->onChanged(report.changedIds);
+  queries_->onChanged(report->changedIds);
   return {};
 }
 
 std::vector<Bytes> Engine::snapshot() const {
-  std::vector<Bytes> out = sync::encodeStateMessages(*store_, nullptr, 0, options_.session.chunkBytes);
-  if (!deferred_.empty()) {
-    std::vector<crdt::Envelope> held(deferred_.begin(), deferred_.end());
+  std::vector<Bytes> out;
+  auto add = [&](const std::vector<crdt::Envelope>& envelopes) {
+    if (envelopes.empty()) return;
     for (Bytes& b : sync::encodeOpsChunked(sync::Ops{sync::OpsMode::kState, store_->log().epoch(), 0, 0, false, {}},
-                                           held, options_.session.chunkBytes,
+                                           envelopes, options_.session.chunkBytes,
                                            options_.store.limits.maxOpsPerMessage)) {
       out.push_back(std::move(b));
     }
-  }
+  };
+  // Every grant known, valid or not yet, first: a reload meets them before the ops they permit.
+  if (trust_) add(trust_->candidates());
+  for (Bytes& b : sync::encodeStateMessages(*store_, nullptr, 0, options_.session.chunkBytes)) out.push_back(std::move(b));
+  add({deferred_.ops().begin(), deferred_.ops().end()});
+  add({unauthorized_.ops().begin(), unauthorized_.ops().end()});
   return out;
 }
 
@@ -222,6 +370,13 @@ Result<Engine::Prepared> Engine::prepare(ByteView opBatch) {
   for (std::size_t i = 0; i < envelopes.size(); ++i) {
     Status s = verifier_.verify(envelopes[i]);
     if (!s.ok()) return s.withContext("op " + std::to_string(i));
+  }
+  if (trust_) {
+    CG_RETURN_IF_ERROR(trust_->sign(envelopes));
+    for (std::size_t i = 0; i < envelopes.size(); ++i) {
+      Status s = trust_->authorizeLocal(envelopes[i]);
+      if (!s.ok()) return s.withContext("op " + std::to_string(i));
+    }
   }
   Prepared p;
   p.ticket = nextTicket_++;
@@ -248,10 +403,38 @@ Effects Engine::commit(std::uint64_t ticket) {
   std::vector<crdt::Envelope> envelopes = std::move(it->second.envelopes);
   std::vector<sync::OpsChunk> chunks = std::move(it->second.chunks);
   prepared_.erase(it);
+  if (trust_) {
+    // A revocation may have arrived since prepare(): the stored records are
+    // refused again on reload, the same way.
+    for (const crdt::Envelope& e : envelopes) {
+      if (graph::isAuthorityId(e.op.id) || trust_->permits(e)) continue;
+      ++stats_.writesAborted;
+      fx.status = trust_->authorizeLocal(e);
+      if (fx.status.ok()) fx.status = Status::unauthorized("this identity's role changed since the write was prepared");
+      return fx;
+    }
+  }
   counted(chunks.size(), fx);  // the host persisted them before committing
   std::vector<bool> applied;
   graph::ApplyReport report = store_->apply(envelopes, graph::Source::kOwn, &applied);
   ++stats_.writes;
+  if (trust_) {
+    bool added = false;
+    for (const crdt::Envelope& e : envelopes) {
+      if (!graph::isAuthorityId(e.op.id)) continue;
+      auto a = trust_->addCandidate(e);
+      if (!a.ok()) ++stats_.grantsRefused;
+      else added |= *a;
+    }
+    if (added) {
+      graph::ApplyReport more;
+      settle(more);
+      std::unordered_set<std::string> seen(report.changedIds.begin(), report.changedIds.end());
+      for (std::string& id : more.changedIds) {
+        if (seen.insert(id).second) report.changedIds.push_back(std::move(id));
+      }
+    }
+  }
   changed(report.changedIds, fx);
   // An op that lost to something applied since prepare() was not logged:
   // a live batch claims exactly the seqs of the ops it carries.
@@ -449,7 +632,7 @@ Effects Engine::deliver(Pending p, const std::vector<bool>* keep) {
       fx.status = report.status();
       return fx;
     }
-    if (report->applied + report->deferred > 0) persist(std::move(record), fx);
+    if (report->applied + report->deferred > 0) persistAdmitted(std::move(record), fx);
     changed(report->changedIds, fx);
     return fx;
   }
@@ -459,6 +642,7 @@ Effects Engine::deliver(Pending p, const std::vector<bool>* keep) {
     return fx;
   }
   sync::SyncSession& session = *it->second->session;
+  admitDropped_ = false;
   auto out = session.receive(std::move(p.message), p.wireBytes, keep);
   if (!out.ok()) {
     ++stats_.messagesRefused;
@@ -467,7 +651,7 @@ Effects Engine::deliver(Pending p, const std::vector<bool>* keep) {
     return fx;
   }
   const graph::ApplyReport& report = session.lastReport();
-  if (!record.empty() && report.applied + report.deferred > 0) persist(std::move(record), fx);
+  if (!record.empty() && report.applied + report.deferred > 0) persistAdmitted(std::move(record), fx);
   changed(session.changedIds(), fx);
   send(p.peer, std::move(out).value(), fx);
   if (session.synced() && !it->second->wasSynced) {
@@ -499,8 +683,8 @@ Effects Engine::clear(std::uint64_t newEpoch) {
   // We no longer hold what the watermarks vouched for.
   for (auto& [peer, w] : watermarks_) w.epoch = w.seq = 0;  // tags stay: they name links
   deferred_.clear();
-  deferredKeys_.clear();
-  deferredBytes_ = 0;
+  unauthorized_.clear();
+  if (trust_) trust_->clear();
   prepared_.clear();
   pending_.clear();
   inspecting_.clear();

@@ -42,6 +42,8 @@
 #include <vector>
 
 #include "core/base/clock.h"
+#include "core/api/held_pool.h"
+#include "core/api/trust.h"
 #include "core/base/status.h"
 #include "core/crdt/verifier.h"
 #include "core/graph/store.h"
@@ -59,6 +61,12 @@ struct EngineOptions {
   std::size_t maxDeferredOps = 10'000;  // held back for clock skew
   std::size_t maxDeferredBytes = 16u << 20;
   std::size_t compactAfterRecords = 2'000;  // persisted records before a snapshot is due
+  // A database opened with security: every op signed, and authorized by
+  // its author's role at its clock (trust.h). Without it, ops carry no
+  // author and anyone in the room may write anything.
+  std::optional<TrustOptions> trust;
+  std::size_t maxUnauthorizedOps = 10'000;  // held until a grant permits them
+  std::size_t maxUnauthorizedBytes = 16u << 20;
   bool middleware = false;      // OPS from peers wait for resume() (the app's db.use())
   bool liveOverMesh = false;    // local writes go out as broadcasts (cells), not per session
 };
@@ -104,6 +112,14 @@ struct EngineStats {
   std::uint64_t peersRefused = 0;  // openPeer beyond maxPeers
   std::uint64_t sessionsRestarted = 0, sessionsFailed = 0;
   std::uint64_t liveDropped = 0;   // live batches a slow peer's queue had to drop
+  // Security (EngineOptions::trust), ops refused or held by reason:
+  std::uint64_t opsForged = 0;        // no valid signature by their author for this database
+  std::uint64_t opsMalformed = 0;     // a reserved id used against its rules (grants, profiles, '~')
+  std::uint64_t opsUnauthorized = 0;  // their author's role did not permit them (held; see below)
+  std::uint64_t unauthorizedReleased = 0, unauthorizedDropped = 0;  // held ones a grant later permitted / forgotten
+  std::uint64_t opsRetracted = 0;     // applied ops a later-arriving grant or revocation took back
+  std::uint64_t grantsRefused = 0;    // beyond TrustOptions::maxGrants
+  std::uint64_t signaturesChecked = 0;
 };
 
 class Engine {
@@ -166,6 +182,8 @@ class Engine {
   const EngineStats& stats() const { return stats_; }
   std::size_t peerCount() const { return peers_.size(); }
   std::size_t deferredCount() const { return deferred_.size(); }
+  std::size_t unauthorizedCount() const { return unauthorized_.size(); }
+  const Trust* trust() const { return trust_.get(); }
   const sync::SyncSession* session(const std::string& peer) const;
 
  private:
@@ -180,18 +198,30 @@ class Engine {
   };
 
   Engine(Clock& clock, EngineOptions options);
-  // The gate and the store for ops from elsewhere; deferred ones are held.
-  Result<graph::ApplyReport> admit(std::vector<crdt::Envelope> envelopes, std::uint32_t linkTag = 0);
+  // The gate and the store for ops from elsewhere (`trusted`: this
+  // engine's own storage or pools, whose signatures were checked); ops that
+  // cannot apply yet are held. Sets admitDropped_/admitKept_.
+  Result<graph::ApplyReport> admit(std::vector<crdt::Envelope> envelopes, std::uint32_t linkTag = 0,
+                                   graph::Source source = graph::Source::kPeer, bool trusted = false);
+  // Security: sorts what passed the gate into applied, held and refused.
+  void authorize(std::vector<crdt::Envelope>& accepted, bool trusted, graph::ApplyReport& report,
+                 graph::Source source, std::uint32_t linkTag);
+  // After grants were added: validity, retractions, and held ops released,
+  // until nothing changes. Adds to `report`.
+  void settle(graph::ApplyReport& report);
+  void applyInto(graph::ApplyReport& report, const std::vector<crdt::Envelope>& envelopes, graph::Source source,
+                 std::uint32_t linkTag);
   void changed(const std::vector<std::string>& ids, Effects& fx);
   void send(const std::string& peer, sync::Outgoing messages, Effects& fx);
   void fail(const std::string& peer, const Status& status, Effects& fx);
   void restartSession(const std::string& peer, Effects& fx, bool stateChanged = false);
   Bytes recordOf(const sync::Ops& ops, const std::vector<bool>* keep, Bytes raw) const;
   void persist(Bytes record, Effects& fx);
+  void persistAdmitted(Bytes record, Effects& fx);
   void counted(std::size_t records, Effects& fx);
   Effects inspect(Pending pending, ByteView raw);
   Effects deliver(Pending pending, const std::vector<bool>* keep);
-  void hold(crdt::Envelope e);
+  void holdDeferred(std::vector<crdt::Envelope> envelopes);
   sync::LinkWatermark& watermarkFor(const std::string& peer);
 
   Clock& clock_;
@@ -200,6 +230,7 @@ class Engine {
   std::unique_ptr<query::QueryEngine> queries_;
   std::unique_ptr<query::LiveQueries> live_;
   crdt::StructuralVerifier verifier_;
+  std::unique_ptr<Trust> trust_;
   std::unique_ptr<Sink> sink_;
   std::unique_ptr<sync::ReconIndex> index_;
   std::map<std::string, std::unique_ptr<Peer>> peers_;
@@ -213,9 +244,10 @@ class Engine {
   std::map<std::uint64_t, PreparedWrite> prepared_;
   std::map<std::uint64_t, Pending> pending_;
   std::unordered_set<std::string> inspecting_;  // peers with a message at the middleware
-  std::deque<crdt::Envelope> deferred_;
-  std::unordered_set<std::string> deferredKeys_;
-  std::size_t deferredBytes_ = 0;
+  HeldPool deferred_;      // clocks too far ahead
+  HeldPool unauthorized_;  // waiting for a grant
+  bool admitDropped_ = false;              // the last admit() refused some ops: persist admitKept_
+  std::vector<crdt::Envelope> admitKept_;  // what it did not refuse
   std::uint64_t nextTicket_ = 1;
   std::uint32_t nextLinkTag_ = 0;
   std::size_t recordsSinceSnapshot_ = 0;

@@ -110,7 +110,8 @@ Result<Envelope> envelopeFromMsgpack(const msgpack::object& o, const Limits& lim
     return Status::invalidArgument("envelope clock is malformed");
   }
   e.clock.counter = static_cast<std::uint32_t>(counter);
-  if (!readBin(f[6], e.author, 64) || !readBin(f[7], e.signature, 128)) {
+  // A signature is a group proof (security/op_signature.h): at most 258 bytes.
+  if (!readBin(f[6], e.author, 64) || !readBin(f[7], e.signature, 258)) {
     return Status::invalidArgument("envelope author or signature is malformed");
   }
   CG_RETURN_IF_ERROR(validateOp(e.op, limits));

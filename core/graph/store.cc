@@ -202,6 +202,73 @@ ApplyReport Store::apply(const std::vector<Envelope>& batch, Source source, std:
   return report;
 }
 
+std::vector<std::string> Store::retract(const std::function<bool(const Bytes&)>& suspect,
+                                       const std::function<bool(const Envelope&)>& drop) {
+  std::vector<std::string> changed;
+  for (auto it = nodes_.begin(); it != nodes_.end();) {
+    const std::string& id = it->first;
+    NodeRecord& n = it->second;
+    bool touched = false;
+    total_ -= n.itemHash;
+    if (!n.clock.isZero() && suspect(n.author) && drop(valueEnvelope(id, n))) {
+      n.itemHash -= valueElementHash(id, n);
+      if (n.exists()) --live_;
+      n.clock = {};
+      n.removed = false;
+      n.value = nullptr;
+      n.author.clear();
+      n.signature.clear();
+      touched = true;
+    }
+    for (auto e = n.edges.begin(); e != n.edges.end();) {
+      auto edgeEnvelope = [&] {
+        return Envelope{{e->second.present ? OpType::kLink : OpType::kUnlink, id, e->first, nullptr}, e->second.clock,
+                        e->second.author, e->second.signature};
+      };
+      if (suspect(e->second.author) && drop(edgeEnvelope())) {
+        n.itemHash -= edgeElementHash(id, e->first, e->second);
+        e = n.edges.erase(e);
+        touched = true;
+      } else {
+        ++e;
+      }
+    }
+    total_ += n.itemHash;
+    if (!touched) {
+      ++it;
+      continue;
+    }
+    ++version_;
+    changed.push_back(id);
+    if (n.clock.isZero() && n.edges.empty()) {
+      total_ -= n.itemHash;  // zero by now
+      ghosts_ -= n.ghost;
+      it = nodes_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return changed;
+}
+
+const std::string* Store::nextInStateOrder(const std::optional<std::string>& after) const {
+  auto authorityBegin = nodes_.lower_bound(kAuthorityPrefix);
+  std::string past(kAuthorityPrefix);
+  ++past.back();  // the first id after every one with the prefix
+  auto authorityEnd = nodes_.lower_bound(past);
+  auto it = nodes_.begin();  // where the rest continues
+  if (!after) {
+    if (authorityBegin != authorityEnd) return &authorityBegin->first;
+  } else if (isAuthorityId(*after)) {
+    auto next = nodes_.upper_bound(*after);
+    if (next != authorityEnd) return &next->first;
+  } else {
+    it = nodes_.upper_bound(*after);
+  }
+  if (it == authorityBegin) it = authorityEnd;
+  return it == nodes_.end() ? nullptr : &it->first;
+}
+
 const NodeRecord* Store::find(std::string_view id) const {
   auto it = nodes_.find(id);
   return it == nodes_.end() ? nullptr : &it->second;

@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -38,6 +39,12 @@ namespace cellgraph::graph {
 // clock: local writes refuse to stamp with them (a zero clock is refused by
 // every peer).
 inline constexpr std::uint64_t kSaneWallMs = 1'000'000'000'000ull;
+
+// Records under this prefix authorize others (security's grants,
+// api/trust.h). Whole-state and repair streams send them first, so a
+// receiver meets the grants before the ops they permit.
+inline constexpr std::string_view kAuthorityPrefix = "~grant/";
+inline bool isAuthorityId(std::string_view id) { return id.substr(0, kAuthorityPrefix.size()) == kAuthorityPrefix; }
 
 using crdt::Envelope;
 using crdt::Op;
@@ -119,6 +126,16 @@ class Store {
   ApplyReport apply(const std::vector<Envelope>& batch, Source source, std::vector<bool>* applied = nullptr,
                     std::uint32_t linkTag = 0);
 
+  // Forgets registers whose winners the gate no longer accepts (a grant
+  // that permitted them turned out invalid, or a revocation clocked before
+  // them arrived): a value register or an edge goes back to unknown, as if
+  // never received, and a record left with nothing is erased, so sync can
+  // bring an older accepted winner from a peer that still holds one. Only
+  // registers whose author `suspect` names are shown to `drop`. Returns the
+  // ids that changed.
+  std::vector<std::string> retract(const std::function<bool(const Bytes& author)>& suspect,
+                                   const std::function<bool(const Envelope&)>& drop);
+
   // Reads.
   const NodeRecord* find(std::string_view id) const;
   bool exists(std::string_view id) const;
@@ -128,6 +145,11 @@ class Store {
   std::size_t recordCount() const { return nodes_.size(); }
   std::size_t ghostCount() const { return ghosts_; }
   const std::map<std::string, NodeRecord, std::less<>>& records() const { return nodes_; }
+
+  // Record ids in the order whole-state streams send them: authority
+  // records first, then the rest, each in id order. `after` continues from
+  // a cursor this returned (nullopt: from the start); nullptr at the end.
+  const std::string* nextInStateOrder(const std::optional<std::string>& after) const;
 
   // The envelopes that reproduce a record's state on another replica.
   void elementEnvelopes(const std::string& id, const NodeRecord& node, std::vector<Envelope>& out) const;

@@ -81,11 +81,10 @@ class StateStream final : public RecordStream {
 
  private:
   bool nextRecord(std::vector<crdt::Envelope>& out) override {
-    const auto& records = store_.records();
-    auto it = cursor_ ? records.upper_bound(*cursor_) : records.begin();
-    if (it == records.end()) return false;
-    cursor_ = it->first;
-    store_.elementEnvelopes(it->first, it->second, out);
+    const std::string* id = store_.nextInStateOrder(cursor_);
+    if (!id) return false;
+    cursor_ = *id;
+    store_.elementEnvelopes(*id, *store_.find(*id), out);
     return true;
   }
   std::optional<std::string> cursor_;
@@ -123,7 +122,9 @@ class RepairStream final : public RecordStream {
  public:
   RepairStream(const graph::Store& store, std::vector<std::string> ids, std::uint64_t epoch, std::size_t chunkBytes)
       : RecordStream(store, Ops{OpsMode::kRepair, epoch, 0, 0, false, {}}, chunkBytes, /*lastAlways=*/false),
-        ids_(std::move(ids)) {}
+        ids_(std::move(ids)) {
+    std::stable_partition(ids_.begin(), ids_.end(), [](const std::string& id) { return graph::isAuthorityId(id); });
+  }
 
  private:
   bool nextRecord(std::vector<crdt::Envelope>& out) override {
@@ -624,7 +625,9 @@ std::vector<Bytes> encodeStateMessages(const graph::Store& store, const std::vec
       if (const graph::NodeRecord* n = store.find(id)) store.elementEnvelopes(id, *n, envelopes);
     }
   } else {
-    for (const auto& [id, node] : store.records()) store.elementEnvelopes(id, node, envelopes);
+    for (const std::string* id = store.nextInStateOrder(std::nullopt); id; id = store.nextInStateOrder(*id)) {
+      store.elementEnvelopes(*id, *store.find(*id), envelopes);
+    }
   }
   Ops header{OpsMode::kState, store.log().epoch(), 0, watermark, true, {}};
   const Limits& limits = store.options().limits;
