@@ -7,6 +7,7 @@
 #include "core/base/hash.h"
 #include "core/base/hex.h"
 #include "core/security/ed25519.h"
+#include "core/security/mnemonic.h"
 #include "core/security/room_crypto.h"
 #include "core/security/schnorr.h"
 
@@ -44,6 +45,22 @@ val ed25519KeyPairFromSeed(val seed) {
   auto kp = sec::keyPairFromSeed(s);
   sec::wipe(s);
   return kp.ok() ? okToJs(keyPairToJs(*kp)) : statusToJs(kp.status());
+}
+
+std::string mnemonicNew() { return sec::generateMnemonic(); }
+
+// The identity a BIP-39 phrase stands for (core/security/mnemonic.h).
+val identityFromMnemonic(std::string phrase, std::string passphrase) {
+  auto kp = sec::identityFromMnemonic(phrase, passphrase);
+  sodium_memzero(phrase.data(), phrase.size());
+  return kp.ok() ? okToJs(keyPairToJs(*kp)) : statusToJs(kp.status());
+}
+
+val mnemonicCheck(std::string phrase) {
+  auto e = sec::decodeMnemonic(phrase);
+  if (!e.ok()) return statusToJs(e.status());
+  sec::wipe(*e);
+  return okToJs(val(true));
 }
 
 val ed25519Sign(val message, val secretKey) {
@@ -153,6 +170,9 @@ EMSCRIPTEN_BINDINGS(cellgraph_core) {
   function("ed25519KeyPair", &ed25519KeyPair);
   function("ed25519KeyPairFromSeed", &ed25519KeyPairFromSeed);
   function("ed25519Sign", &ed25519Sign);
+  function("mnemonicNew", &mnemonicNew);
+  function("mnemonicCheck", &mnemonicCheck);
+  function("identityFromMnemonic", &identityFromMnemonic);
   function("ed25519Verify", &ed25519Verify);
   function("schnorrPublicKey", &schnorrPublicKey);
   function("schnorrSign", &schnorrSign);

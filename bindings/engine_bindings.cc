@@ -113,6 +113,13 @@ class EngineHandle {
     const sync::SyncSession* s = engine_->session(peer);
     return okToJs(s ? bytesToJs(api::encodeSessionStats(*s)) : val::null());
   }
+  val roleOf(std::string identityHex) const {
+    if (!engine_) return closed();
+    auto id = decodeHex(identityHex);
+    if (!id.ok()) return statusToJs(Status::invalidArgument("an identity is 64 hex digits"));
+    auto role = engine_->roleOf(*id);
+    return role.ok() ? okToJs(val(*role)) : statusToJs(role.status());
+  }
   std::string digest() const { return engine_ ? encodeHex(engine_->store().digest()) : std::string(); }
   std::string replicaId() const { return engine_ ? encodeHex64(engine_->store().options().replicaId) : std::string(); }
 
@@ -170,6 +177,7 @@ EMSCRIPTEN_BINDINGS(cellgraph_engine) {
       .function("unsubscribe", &EngineHandle::unsubscribe)
       .function("stats", &EngineHandle::stats)
       .function("peerStats", &EngineHandle::peerStats)
+      .function("roleOf", &EngineHandle::roleOf)
       .function("digest", &EngineHandle::digest)
       .function("replicaId", &EngineHandle::replicaId);
   function("describeMessage", &describeMessage);

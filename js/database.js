@@ -5,6 +5,7 @@ import { CellgraphError } from './core/errors.js';
 import { OpType } from './core/engine.js';
 import { useCompiledCore } from './core/module.js';
 import { TabLink } from './locks/tab-link.js';
+import { Identity } from './identity.js';
 import { Room } from './room/room.js';
 import { SyncBridge } from './room/sync-bridge.js';
 
@@ -20,6 +21,8 @@ export class Database {
   #room = null;
   #bridge = null;
   #middleware = [];
+  #secured = false;
+  #lowestRole = 'guest';
 
   /** @internal use open() */
   constructor(name) {
@@ -29,7 +32,12 @@ export class Database {
   /** @internal */
   async _open(options) {
     this.#rtc = options.rtc ? rtcOptions(this.name, options.rtc) : null;
-    this.#client = new TabLink(this.name, options, (events) => this.#deliver(events), () => this.#leaderChanged());
+    const trust = trustOptions(this.name, options);
+    /** The identity this database writes as (open(name, {identity})), or null. */
+    this.identity = options.identity ?? null;
+    this.#secured = Boolean(trust);
+    this.#lowestRole = trust?.roles?.[0]?.name ?? 'guest';
+    this.#client = new TabLink(this.name, { storage: options.storage, trust }, (events) => this.#deliver(events), () => this.#leaderChanged());
     this.#client.onNet = (net) => this.#bridge?.net(net);
     this.#client.onStorageError = (err) => console.error('cellgraph:', err.message);
     await this.#client.start();
@@ -220,6 +228,45 @@ export class Database {
   }
 
   /**
+   * Roles in a database opened with `security` (README "Identities and
+   * roles"): grant() and revoke() are signed ops like any write, checked by
+   * every peer against the grantor's own role at the op's clock.
+   */
+  get roles() {
+    const need = () => {
+      if (!this.#secured) throw new CellgraphError('INVALID_ARGUMENT', 'this database was opened without security: it has no roles');
+    };
+    const grant = async (identity, role, { notBefore, expiresAt } = {}) => {
+      need();
+      const grantee = identityId(identity, 'grant()');
+      if (!this.identity) throw new CellgraphError('UNAUTHORIZED', 'this database was opened without an identity: it cannot grant');
+      if (typeof role !== 'string') throw new CellgraphError('INVALID_ARGUMENT', 'grant() needs a role name');
+      const value = { role };
+      for (const [k, v] of [['notBefore', notBefore], ['expiresAt', expiresAt]]) {
+        if (v === undefined || v === null) continue;
+        const ms = v instanceof Date ? v.getTime() : v;
+        if (!Number.isSafeInteger(ms) || ms < 0) throw new CellgraphError('INVALID_ARGUMENT', `${k} is a Date or ms since 1970`);
+        value[k] = ms;
+      }
+      const nonce = Array.from(crypto.getRandomValues(new Uint8Array(10)), (b) => (b % 36).toString(36)).join('');
+      await this.#write([[OpType.PUT, `~grant/${grantee}/${this.identity.id}/${nonce}`, value]]);
+    };
+    return {
+      grant,
+      /** Takes the identity back to the lowest role (a grant of it). */
+      revoke: async (identity) => {
+        need();
+        await grant(identity, this.#lowestRole);
+      },
+      /** The role an identity holds now, by the grants this device knows. */
+      get: async (identity) => {
+        need();
+        return this.#client.call('roleOf', { identity: identityId(identity, 'roles.get()') });
+      },
+    };
+  }
+
+  /**
    * The engine's counters: nodes and records held, ops applied, held back
    * for clock skew, skipped over a quota or dropped by middleware, and every
    * refusal by reason (EngineStats in core/api/engine.h), plus storage errors.
@@ -245,6 +292,40 @@ export class Database {
 // Public relays used when rtc.relayUrls is not given. Tests and the demo
 // always pass their own local relay.
 export const DEFAULT_RELAYS = Object.freeze(['wss://relay.damus.io', 'wss://nos.lol', 'wss://relay.primal.net']);
+
+const identityId = (identity, what) => {
+  const id = identity instanceof Identity ? identity.id : identity;
+  if (typeof id !== 'string' || !/^[0-9a-f]{64}$/.test(id)) {
+    throw new CellgraphError('INVALID_ARGUMENT', `${what} takes an Identity or its id (64 lower-case hex digits)`);
+  }
+  return id;
+};
+
+// open(name, {security: {superadmins, roles?}, identity?}): what the engine
+// needs to sign and check every op. The database id every signature covers
+// is the room's app and name, so peers of one room agree on it.
+function trustOptions(name, options) {
+  const { security, identity } = options;
+  if (identity !== undefined && identity !== null && !(identity instanceof Identity)) {
+    throw new CellgraphError('INVALID_ARGUMENT', 'identity must come from Identity.create() or Identity.restore()');
+  }
+  if (!security) {
+    if (identity) throw new CellgraphError('INVALID_ARGUMENT', 'an identity needs security: {superadmins: [...]}');
+    return undefined;
+  }
+  if (typeof security !== 'object' || !Array.isArray(security.superadmins) || security.superadmins.length === 0) {
+    throw new CellgraphError('INVALID_ARGUMENT', 'security needs superadmins: a list of identity ids');
+  }
+  const rtc = options.rtc && typeof options.rtc === 'object' ? options.rtc : {};
+  const trust = {
+    app: rtc.app ?? '',
+    room: rtc.room ?? name,
+    superadmins: security.superadmins.map((s) => identityId(s, 'security.superadmins')),
+  };
+  if (security.roles !== undefined) trust.roles = security.roles;
+  if (identity) trust.secretKey = Identity.secretKeyHex(identity);
+  return trust;
+}
 
 function rtcOptions(name, rtc) {
   const o = rtc === true ? {} : rtc;

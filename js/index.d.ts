@@ -34,6 +34,42 @@ export interface OpenOptions {
   storage?: StorageKind;
   /** Sync with peers over WebRTC, found through Nostr relays. Absent: the database stays local. */
   rtc?: true | RtcOptions;
+  /** Every op signed and checked against its author's role (README "Identities and roles"). Peers of a room must agree on it. */
+  security?: SecurityOptions;
+  /** Who this database writes as; without one, a secured database only reads and syncs. Tabs of one origin share the engine
+   *  of one of them, and with it that tab's identity. */
+  identity?: Identity;
+}
+
+export interface SecurityOptions {
+  /** Identity ids (64 hex digits) that hold the highest role; nothing else can grant it. */
+  superadmins: Array<string | Identity>;
+  /** Your own role table, lowest first; each role adds permissions to those below. Default: guest [read, sync] < user [write, link]
+   *  < manager [publish] < admin [delete, assign] < superadmin. Permission names beyond those are your app's own. */
+  roles?: Array<{ name: string; can?: string[] }>;
+}
+
+/** An Ed25519 key pair named by its public key, recoverable from a BIP-39 phrase. */
+export declare class Identity {
+  private constructor();
+  /** A fresh identity with a new 12-word recovery phrase. */
+  static create(): Promise<Identity>;
+  /** The identity a recovery phrase stands for; a wrong word or checksum rejects with INVALID_ARGUMENT. */
+  static restore(phrase: string): Promise<Identity>;
+  /** The public key, 64 lower-case hex digits. */
+  readonly id: string;
+  /** The recovery phrase: whoever has it can act as this identity. */
+  exportPhrase(): string;
+  toJSON(): { id: string };
+}
+
+export interface Roles {
+  /** A signed grant, checked by every peer against your role at its clock. Rejects with UNAUTHORIZED when your role cannot give it. */
+  grant(identity: Identity | string, role: string, options?: { notBefore?: Date | number; expiresAt?: Date | number }): Promise<void>;
+  /** Back to the lowest role, from now on. */
+  revoke(identity: Identity | string): Promise<void>;
+  /** The role the identity holds now, by the grants this device knows. */
+  get(identity: Identity | string): Promise<string>;
 }
 
 export interface RtcOptions {
@@ -258,6 +294,10 @@ export interface MapResult<V extends NodeValue = NodeValue> {
 }
 
 export interface Database {
+  /** The identity this database writes as (open(name, {identity})), or null. */
+  readonly identity: Identity | null;
+  /** Grants and roles; throws INVALID_ARGUMENT in a database opened without security. */
+  readonly roles: Roles;
   readonly name: string;
   readonly info: { storage: StorageKind; nodes: number; droppedBytes: number };
   /**
@@ -301,6 +341,9 @@ export interface EngineStats {
   relayedReceived: number; relayedRefused: number;
   recordsLoaded: number; recordsRefused: number; recordsPersisted: number;
   peersRefused: number; sessionsRestarted: number; sessionsFailed: number; liveDropped: number;
+  /** Security (open(name, {security})): ops refused or held by reason; `unauthorized` are held now, waiting for a grant. */
+  opsForged: number; opsMalformed: number; opsUnauthorized: number; unauthorizedReleased: number; unauthorizedDropped: number;
+  opsRetracted: number; grantsRefused: number; signaturesChecked: number; unauthorized: number;
   storageErrors: number; recordsDropped: number;
   /** This tab's side of the one-writer-per-origin link: requests it runs for other tabs now, answered ones remembered (ids only). */
   tabs: { role: 'leader' | 'follower' | 'starting' | 'closing'; inFlight: number; remembered: number; pending: number };

@@ -5,6 +5,7 @@ import { TabLink } from './locks/tab-link.js';
 import { CellgraphError } from './core/errors.js';
 
 export { CellgraphError, ErrorCode } from './core/errors.js';
+export { Identity } from './identity.js';
 
 /**
  * Opens (or creates) a database stored on this device. One tab per origin

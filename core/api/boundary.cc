@@ -24,6 +24,73 @@ Status badOption(const std::string& key, const char* what) {
 }
 }  // namespace
 
+// {app, room, superadmins: [hex64], secretKey?: hex128, roles?: [{name, can: [str]}], maxGrants?}
+Result<TrustOptions> decodeTrustOptions(const boost::json::value& v) {
+  auto bad = [](const std::string& why) { return Status::invalidArgument("engine option 'trust': " + why); };
+  if (!v.is_object()) return bad("must be an object");
+  TrustOptions t;
+  std::string app, room;
+  bool haveApp = false, haveRoom = false;
+  auto key32 = [&](const boost::json::value& k, std::size_t bytes) -> Result<Bytes> {
+    if (!k.is_string() || k.get_string().size() != bytes * 2) return bad("keys are " + std::to_string(bytes * 2) + " hex digits");
+    auto raw = decodeHex(k.get_string());
+    if (!raw.ok()) return bad("keys are hex digits");
+    return std::move(raw).value();
+  };
+  for (const auto& kv : v.get_object()) {
+    std::string key(kv.key());
+    const boost::json::value& x = kv.value();
+    if (key == "app" || key == "room") {
+      if (!x.is_string() || x.get_string().size() > 1024) return bad(key + " must be a string of at most 1024 bytes");
+      (key == "app" ? app : room) = std::string(x.get_string());
+      (key == "app" ? haveApp : haveRoom) = true;
+    } else if (key == "superadmins") {
+      if (!x.is_array() || x.get_array().size() > 64) return bad("superadmins must be a list of at most 64 keys");
+      for (const auto& k : x.get_array()) {
+        CG_ASSIGN_OR_RETURN(Bytes raw, key32(k, 32));
+        t.superadmins.emplace_back(raw.begin(), raw.end());
+      }
+    } else if (key == "secretKey") {
+      CG_ASSIGN_OR_RETURN(Bytes raw, key32(x, 64));
+      t.secretKey.emplace();
+      std::copy(raw.begin(), raw.end(), t.secretKey->data());
+      security::wipe(raw);
+    } else if (key == "roles") {
+      if (!x.is_array()) return bad("roles must be a list, lowest first");
+      std::vector<std::pair<std::string, std::vector<std::string>>> roles;
+      for (const auto& r : x.get_array()) {
+        const auto* o = r.if_object();
+        const auto* name = o ? o->if_contains("name") : nullptr;
+        const auto* can = o ? o->if_contains("can") : nullptr;
+        if (!name || !name->is_string() || (can && !can->is_array()) || o->size() != (can ? 2u : 1u)) {
+          return bad("a role is {name, can: [permission...]}");
+        }
+        std::vector<std::string> perms;
+        if (can) {
+          if (can->get_array().size() > 32) return bad("a role lists at most 32 permissions");
+          for (const auto& p : can->get_array()) {
+            if (!p.is_string()) return bad("a permission is a string");
+            perms.emplace_back(p.get_string());
+          }
+        }
+        roles.emplace_back(std::string(name->get_string()), std::move(perms));
+        if (roles.size() > security::RoleTable::kMaxRoles) break;
+      }
+      auto table = security::RoleTable::make(roles);
+      if (!table.ok()) return bad(table.status().message());
+      t.roles = std::move(table).value();
+    } else if (key == "maxGrants") {
+      if (!x.is_number() || x.to_number<double>() < 1 || x.to_number<double>() > 1e6) return bad("maxGrants is 1..1000000");
+      t.maxGrants = static_cast<std::size_t>(x.to_number<double>());
+    } else {
+      return bad("unknown field '" + key + "'");
+    }
+  }
+  if (!haveApp || !haveRoom) return bad("needs app and room (they name the database every signature covers)");
+  t.database = security::databaseId(app, room);
+  return t;
+}
+
 Result<EngineOptions> decodeEngineOptions(ByteView bytes) {
   Limits limits;
   CG_ASSIGN_OR_RETURN(auto options, crdt::decodeObject(bytes, limits));
@@ -64,6 +131,8 @@ Result<EngineOptions> decodeEngineOptions(ByteView bytes) {
     else if (key == "compactAfterRecords") CG_RETURN_IF_ERROR(count(o.compactAfterRecords, 1, 1e9));
     else if (key == "middleware") CG_RETURN_IF_ERROR(flag(o.middleware));
     else if (key == "liveOverMesh") CG_RETURN_IF_ERROR(flag(o.liveOverMesh));
+    else if (key == "maxUnauthorizedOps") CG_RETURN_IF_ERROR(count(o.maxUnauthorizedOps, 1, 1e6));
+    else if (key == "trust") { CG_ASSIGN_OR_RETURN(o.trust, decodeTrustOptions(v)); }
     else return Status::invalidArgument("unknown engine option '" + key + "'");
   }
   if (!haveReplica) return Status::invalidArgument("engine options need \"replicaId\" (16 hex digits)");
@@ -302,6 +371,10 @@ Bytes encodeStats(const Engine& engine) {
       {"recordsLoaded", s.recordsLoaded}, {"recordsRefused", s.recordsRefused}, {"recordsPersisted", s.recordsPersisted},
       {"peersRefused", s.peersRefused}, {"sessionsRestarted", s.sessionsRestarted}, {"sessionsFailed", s.sessionsFailed},
       {"liveDropped", s.liveDropped},
+      {"opsForged", s.opsForged}, {"opsMalformed", s.opsMalformed}, {"opsUnauthorized", s.opsUnauthorized},
+      {"unauthorizedReleased", s.unauthorizedReleased}, {"unauthorizedDropped", s.unauthorizedDropped},
+      {"opsRetracted", s.opsRetracted}, {"grantsRefused", s.grantsRefused}, {"signaturesChecked", s.signaturesChecked},
+      {"unauthorized", engine.unauthorizedCount()},
       {"nodes", store.liveCount()}, {"records", store.recordCount()}, {"ghostRecords", store.ghostCount()},
       {"deferred", engine.deferredCount()}, {"peers", engine.peerCount()},
   };

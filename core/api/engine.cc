@@ -70,6 +70,15 @@ Result<std::unique_ptr<Engine>> Engine::open(Clock& clock, EngineOptions options
   return engine;
 }
 
+Result<std::string> Engine::roleOf(ByteView identity) const {
+  if (!trust_) return Status::invalidArgument("this database was opened without security: it has no roles");
+  if (identity.size() != security::kPublicKeyBytes) return Status::invalidArgument("an identity is a 32-byte public key");
+  const hlc::Hlc& h = store_->clock();
+  hlc::Timestamp now{std::max(h.physicalMs(), h.last().wall), UINT32_MAX, UINT64_MAX};
+  const auto& a = trust_->authority();
+  return a.table().role(a.roleAt(security::Identity(identity.begin(), identity.end()), now)).name;
+}
+
 const sync::SyncSession* Engine::session(const std::string& peer) const {
   auto it = peers_.find(peer);
   return it == peers_.end() ? nullptr : it->second->session.get();

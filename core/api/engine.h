@@ -184,6 +184,8 @@ class Engine {
   std::size_t deferredCount() const { return deferred_.size(); }
   std::size_t unauthorizedCount() const { return unauthorized_.size(); }
   const Trust* trust() const { return trust_.get(); }
+  // The role `identity` (32 bytes) holds now, by the grants known here.
+  Result<std::string> roleOf(ByteView identity) const;
   const sync::SyncSession* session(const std::string& peer) const;
 
  private:

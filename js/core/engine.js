@@ -138,6 +138,8 @@ export class CoreEngine {
     const bytes = check(this.#live().peerStats(String(peer)));
     return bytes === null ? null : decode(bytes);
   }
+  /** The role an identity (64 hex digits) holds now, in a database opened with `trust`. */
+  roleOf(identity) { return check(this.#live().roleOf(String(identity))); }
   digest() { return this.#live().digest(); }
   get replicaId() { return this.#live().replicaId(); }
 

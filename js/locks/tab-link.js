@@ -69,7 +69,7 @@ export class TabLink {
     this.#client = new EngineClient(worker, (events) => this.#route(events));
     this.#client.onNet = (net) => this.onNet?.(net);
     this.#client.onStorageError = (err) => this.onStorageError?.(err);
-    this.info = await this.#client.call('open', { name: this.#name, storage: this.#options.storage });
+    this.info = await this.#client.call('open', { name: this.#name, storage: this.#options.storage, trust: this.#options.trust });
     if (this.#closed) { await this.#client.call('close').catch(() => {}); this.#client.terminate(); return; }
     this.role = 'leader';
     this.#owners.clear();

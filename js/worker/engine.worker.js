@@ -73,10 +73,10 @@ function checked(fx) {
 }
 
 const handlers = {
-  async open({ name, storage: kind }) {
+  async open({ name, storage: kind, trust }) {
     storage = await openStorage(name, kind);
     const { snapshot, log, dropped } = await storage.read();
-    engine = await CoreEngine.open();
+    engine = await CoreEngine.open(trust ? { trust } : {});
     for (const m of snapshot) if (engine.load(m, false)) stats.recordsDropped++;
     for (const m of log) if (engine.load(m, true)) stats.recordsDropped++;
     ticker = setInterval(() => dispatch(engine.tick()), TICK_MS);
@@ -120,6 +120,7 @@ const handlers = {
     return { id, initial: initial.map(nodeOut) };
   },
   unsubscribe({ id }) { return engine.unsubscribe(id); },
+  roleOf({ identity }) { return engine.roleOf(identity); },
   async clear() {
     await writes;
     await serial(() => storage.replace([]));

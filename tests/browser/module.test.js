@@ -35,11 +35,12 @@ test('the demo page opens a database, shows a realtime list and reaches the loca
   assert.deepEqual(page.errors, []);
 });
 
-test("the README's quick start works as written", async () => {
+// Runs the html block of a README section on a fresh page; resolves to the page and its console log.
+async function runReadmeBlock(section, done) {
   const { readFile } = await import('node:fs/promises');
   const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-  const block = /## Quick start[\s\S]*?```html\n([\s\S]*?)```/.exec(readme)?.[1];
-  assert.ok(block, 'the README has a quick start html block');
+  const block = new RegExp(`## ${section}[\\s\\S]*?\`\`\`html\\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1];
+  assert.ok(block, `the README has an html block under "${section}"`);
   const page = await h.newPage();
   const logs = [];
   page.on('console', (m) => { if (m.type() === 'log') logs.push(m.text()); });
@@ -50,7 +51,18 @@ test("the README's quick start works as written", async () => {
     script.textContent = /<script type="module">([\s\S]*)<\/script>/.exec(html)[1];
     document.body.append(script);
   }, block);
-  for (let i = 0; i < 100 && !logs.some((l) => l.startsWith('initial ')); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 200 && !done(logs) && !page.errors.length; i++) await new Promise((r) => setTimeout(r, 50));
+  return { page, logs };
+}
+
+test("the README's identities and roles example works as written", async () => {
+  const { page, logs } = await runReadmeBlock('Identities and roles', (l) => l.some((x) => x.startsWith('revoked ')));
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(logs.filter((l) => /^(restored|role|revoked) /.test(l)), ['restored true', 'role user', 'revoked guest']);
+});
+
+test("the README's quick start works as written", async () => {
+  const { page, logs } = await runReadmeBlock('Quick start', (l) => l.some((x) => x.startsWith('initial ')));
   assert.ok(logs.some((l) => l.startsWith('initial ')), `the quick start logged: ${logs}`);
   assert.deepEqual(page.errors, []);
 });

@@ -17,7 +17,7 @@ export class EngineNet {
   #queues = new Map();  // "from>to" -> Uint8Array[]
   bytes = 0;
   messages = 0;
-  /** (from, to, bytes) => false drops a message. */
+  /** (from, to, bytes) => false drops a message; a Uint8Array is delivered instead of it. */
   onDeliver = null;
 
   add(engine, name) {
@@ -75,8 +75,10 @@ export class EngineNet {
   step(from, to) {
     const q = this.#queues.get(this.#key(from, to));
     if (!q?.length) return false;
-    const m = q.shift();
-    if (this.onDeliver && this.onDeliver(from, to, m) === false) return true;
+    let m = q.shift();
+    const verdict = this.onDeliver?.(from, to, m);
+    if (verdict === false) return true;
+    if (verdict instanceof Uint8Array) m = verdict;
     this.messages++;
     this.bytes += m.length;
     this.absorb(to, this.nodes[to].engine.receive(this.nodes[from].name, m));

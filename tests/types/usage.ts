@@ -1,7 +1,7 @@
 // Compiled (never run) by `tsc -p tests/types`: every public member used the
 // way the README and docs use it, so js/index.d.ts cannot drift from them
 // unnoticed. Lines marked @ts-expect-error must stay errors.
-import { open, ready, CellgraphError, ErrorCode, type Database, type MapEvent, type RemoteOp } from '../../js/index.js';
+import { open, ready, CellgraphError, ErrorCode, Identity, type Database, type MapEvent, type RemoteOp } from '../../js/index.js';
 
 interface Task { [key: string]: string | number | boolean; title: string; rank: number; done: boolean }
 
@@ -10,6 +10,15 @@ async function usage(): Promise<void> {
   const db: Database = await open('todo', { storage: 'opfs-sync', rtc: { relayUrls: ['ws://127.0.0.1:7447'], password: 'pw', iceServers: [], cells: { cellSize: 8 },
     maxConnections: 32, maxNewPeersPerMinute: 16, maxMessageBytes: 8 * 1024 * 1024 } });
   const local = await open('local');
+  const me = await Identity.create();
+  const restored: Identity = await Identity.restore(me.exportPhrase());
+  const secured = await open('secured', { identity: me, security: { superadmins: [me.id, restored], roles: [{ name: 'reader', can: ['read'] }, { name: 'boss', can: ['write', 'assign'] }] } });
+  await secured.roles.grant(restored.id, 'user', { expiresAt: new Date(), notBefore: 0 });
+  const role: string = await secured.roles.get(me);
+  await secured.roles.revoke(me);
+  console.log(role, secured.identity?.id, (await secured.stats()).opsForged);
+  // @ts-expect-error identities come from create() or restore()
+  new Identity();
   const id: string = await db.put({ title: 'ship', rank: 1, done: false });
   const ids: string[] = await db.putMany([[{ title: 'a', rank: 2, done: false }], [{ title: 'b', rank: 3, done: true }, 'b']]);
   await db.link(id, ids[0]);

@@ -1,0 +1,52 @@
+// Identities: an Ed25519 key pair per user, named by its public key and
+// recoverable from a BIP-39 recovery phrase (core/security/mnemonic.h). The
+// key signs every op this user writes (PROTOCOL.md §10); it is distinct from
+// the per-open key a room uses on the relays.
+import { loadCore } from './core/module.js';
+import { CellgraphError, check } from './core/errors.js';
+
+const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const normalize = (phrase) => String(phrase).normalize('NFKD').trim().toLowerCase().split(/\s+/).join(' ');
+
+export class Identity {
+  #phrase;
+  #secretKey;
+
+  /** @internal use Identity.create() or Identity.restore() */
+  constructor(phrase, keyPair, token) {
+    if (token !== Identity.#token) throw new CellgraphError('INVALID_ARGUMENT', 'use Identity.create() or Identity.restore(phrase)');
+    this.#phrase = phrase;
+    this.#secretKey = keyPair.secretKey;
+    /** The public key, 64 hex digits: how peers, grants and roles name this user. */
+    this.id = hex(keyPair.publicKey);
+    Object.freeze(this);
+  }
+  static #token = Symbol('identity');
+
+  /** A new identity with a fresh 12-word recovery phrase. */
+  static async create() {
+    const core = await loadCore();
+    return Identity.#from(core, core.mnemonicNew());
+  }
+
+  /** The identity a recovery phrase stands for; a wrong word or checksum is INVALID_ARGUMENT. */
+  static async restore(phrase) {
+    if (typeof phrase !== 'string') throw new CellgraphError('INVALID_ARGUMENT', 'restore() takes the recovery phrase as a string');
+    const core = await loadCore();
+    const words = normalize(phrase);
+    check(core.mnemonicCheck(words));
+    return Identity.#from(core, words);
+  }
+
+  static #from(core, phrase) {
+    return new Identity(phrase, check(core.identityFromMnemonic(phrase, '')), Identity.#token);
+  }
+
+  /** The recovery phrase: whoever holds it can act as this user. Show it once; never send it. */
+  exportPhrase() { return this.#phrase; }
+
+  /** @internal the secret key, for the engine that signs with it */
+  static secretKeyHex(identity) { return hex(identity.#secretKey); }
+
+  toJSON() { return { id: this.id }; }
+}
