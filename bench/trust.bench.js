@@ -60,6 +60,7 @@ async function lateJoiner(signed, writes) {
     g.close();
   }
   for (let i = 0; i < N; i += writes) write(a, Array.from({ length: Math.min(writes, N - i) }, (_, k) => op(i + k)));
+  a.tick();  // the worker ticks every second: small writes' proofs are made again in groups
   const b = await open(4, signed, writer);
   const t0 = now();
   syncPair(a, b, { knownPeers: false });

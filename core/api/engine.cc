@@ -250,8 +250,33 @@ void Engine::holdDeferred(std::vector<crdt::Envelope> envelopes) {
   stats_.deferredDropped = deferred_.dropped();
 }
 
+// Proofs of this identity's recent small writes, made again in full groups:
+// a peer that catches up later checks one signature per 64 of them, not one
+// each. The ops are unchanged (same bytes, clock and author), so nothing a
+// reader sees or a fingerprint covers changes.
+void Engine::compactProofs() {
+  if (!trust_ || !trust_->self() || reprove_.size() < 2) return;
+  std::vector<crdt::Envelope> group;
+  auto flush = [&] {
+    if (group.size() >= 2 && trust_->sign(group).ok()) {
+      for (const crdt::Envelope& e : group) store_->replaceSignature(e);
+    }
+    group.clear();
+  };
+  const Bytes self(trust_->self()->begin(), trust_->self()->end());
+  for (const OwnRegister& r : reprove_) {
+    auto e = store_->registerEnvelope(r.id, r.edge ? &r.target : nullptr);
+    if (!e || e->author != self) continue;  // overwritten since
+    group.push_back(std::move(*e));
+    if (group.size() == security::kMaxGroup) flush();
+  }
+  flush();
+  reprove_.clear();
+}
+
 Effects Engine::tick() {
   Effects fx;
+  compactProofs();
   if (deferred_.empty()) return fx;
   std::vector<crdt::Envelope> due =
       deferred_.take([&](const crdt::Envelope& e) { return !store_->clock().tooFarAhead(e.clock); });
@@ -427,6 +452,13 @@ Effects Engine::commit(std::uint64_t ticket) {
   std::vector<bool> applied;
   graph::ApplyReport report = store_->apply(envelopes, graph::Source::kOwn, &applied);
   ++stats_.writes;
+  if (trust_ && envelopes.size() < security::kMaxGroup) {
+    for (const crdt::Envelope& e : envelopes) {
+      if (reprove_.size() >= 65'536) break;
+      bool edge = e.op.type == crdt::OpType::kLink || e.op.type == crdt::OpType::kUnlink;
+      reprove_.push_back({e.op.id, edge ? e.op.target : std::string(), edge});
+    }
+  }
   if (trust_) {
     bool added = false;
     for (const crdt::Envelope& e : envelopes) {
@@ -693,6 +725,7 @@ Effects Engine::clear(std::uint64_t newEpoch) {
   for (auto& [peer, w] : watermarks_) w.epoch = w.seq = 0;  // tags stay: they name links
   deferred_.clear();
   unauthorized_.clear();
+  reprove_.clear();
   if (trust_) trust_->clear();
   prepared_.clear();
   pending_.clear();

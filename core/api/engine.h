@@ -248,6 +248,15 @@ class Engine {
   std::unordered_set<std::string> inspecting_;  // peers with a message at the middleware
   HeldPool deferred_;      // clocks too far ahead
   HeldPool unauthorized_;  // waiting for a grant
+  // This identity's ops written alone or in small writes, whose proofs
+  // tick() makes again in groups of 64 (one signature check per group for
+  // whoever catches up on them later). Ids and edge targets, at most 65,536.
+  struct OwnRegister {
+    std::string id, target;
+    bool edge = false;
+  };
+  std::vector<OwnRegister> reprove_;
+  void compactProofs();
   bool admitDropped_ = false;              // the last admit() refused some ops: persist admitKept_
   std::vector<crdt::Envelope> admitKept_;  // what it did not refuse
   std::uint64_t nextTicket_ = 1;

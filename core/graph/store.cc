@@ -251,6 +251,34 @@ std::vector<std::string> Store::retract(const std::function<bool(const Bytes&)>&
   return changed;
 }
 
+std::optional<Envelope> Store::registerEnvelope(const std::string& id, const std::string* target) const {
+  const NodeRecord* n = find(id);
+  if (!n) return std::nullopt;
+  if (!target) {
+    if (n->clock.isZero()) return std::nullopt;
+    return valueEnvelope(id, *n);
+  }
+  auto e = n->edges.find(*target);
+  if (e == n->edges.end()) return std::nullopt;
+  return Envelope{{e->second.present ? OpType::kLink : OpType::kUnlink, id, *target, nullptr}, e->second.clock,
+                  e->second.author, e->second.signature};
+}
+
+bool Store::replaceSignature(const Envelope& e) {
+  auto it = nodes_.find(e.op.id);
+  if (it == nodes_.end()) return false;
+  NodeRecord& n = it->second;
+  if (e.op.type == OpType::kPut || e.op.type == OpType::kRemove) {
+    if (n.clock != e.clock || n.author != e.author) return false;
+    n.signature = e.signature;
+    return true;
+  }
+  auto edge = n.edges.find(e.op.target);
+  if (edge == n.edges.end() || edge->second.clock != e.clock || edge->second.author != e.author) return false;
+  edge->second.signature = e.signature;
+  return true;
+}
+
 const std::string* Store::nextInStateOrder(const std::optional<std::string>& after) const {
   auto authorityBegin = nodes_.lower_bound(kAuthorityPrefix);
   std::string past(kAuthorityPrefix);

@@ -136,6 +136,14 @@ class Store {
   std::vector<std::string> retract(const std::function<bool(const Bytes& author)>& suspect,
                                    const std::function<bool(const Envelope&)>& drop);
 
+  // The envelope a register holds now: the value register of `id`, or its
+  // edge to `target` when given; nullopt when there is none.
+  std::optional<Envelope> registerEnvelope(const std::string& id, const std::string* target) const;
+  // Replaces the signature of a register's winner when it is still the op
+  // `e` names (same clock and author); state and fingerprints do not
+  // change. For proofs made again (api/trust.h, compacting signatures).
+  bool replaceSignature(const Envelope& e);
+
   // Reads.
   const NodeRecord* find(std::string_view id) const;
   bool exists(std::string_view id) const;

@@ -113,7 +113,7 @@ Authority::Recomputed Authority::recompute() {
     return a->clock != b->clock ? a->clock < b->clock : a->id < b->id;
   });
   std::unordered_map<Identity, std::vector<Grant>> next;
-  std::set<std::string> valid;
+  std::map<std::string, hlc::Timestamp> valid;
   auto roleIn = [&](const Identity& who, const hlc::Timestamp& at) -> std::uint8_t {
     if (isSuperadmin(who)) return table_.highest();
     auto it = next.find(who);
@@ -126,11 +126,16 @@ Authority::Recomputed Authority::recompute() {
               (isSuperadmin(g->grantor) || roleIn(g->grantee, g->clock) < grantorRole);
     if (!ok) continue;
     next[g->grantee].push_back(*g);
-    valid.insert(g->id);
+    valid.emplace(g->id, g->clock);
   }
   Recomputed out;
-  std::set_difference(valid.begin(), valid.end(), valid_.begin(), valid_.end(), std::back_inserter(out.nowValid));
-  std::set_difference(valid_.begin(), valid_.end(), valid.begin(), valid.end(), std::back_inserter(out.nowInvalid));
+  for (const auto& [id, clock] : valid) {
+    auto it = valid_.find(id);
+    if (it == valid_.end() || it->second != clock) out.nowValid.push_back(id);
+  }
+  for (const auto& [id, clock] : valid_) {
+    if (!valid.count(id)) out.nowInvalid.push_back(id);
+  }
   auto compare = [&](const Identity& who, const std::vector<Grant>* a, const std::vector<Grant>* b) {
     static const std::vector<Grant> none;
     const auto& x = a ? *a : none;

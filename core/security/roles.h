@@ -109,7 +109,8 @@ class Authority {
     hlc::Timestamp from;  // the timeline may differ for clocks after this one
   };
   // Recomputes validity and timelines after add()s. Returns the identities
-  // whose timelines changed, and the grant ids that became valid or invalid.
+  // whose timelines changed, and the grant ids that became valid (or whose
+  // valid version changed: a reissue) or invalid.
   struct Recomputed {
     std::vector<Change> changes;
     std::vector<std::string> nowValid, nowInvalid;
@@ -121,7 +122,7 @@ class Authority {
   std::set<Identity> superadmins_;
   std::size_t maxCandidates_;
   std::unordered_map<std::string, Grant> byId_;
-  std::set<std::string> valid_;
+  std::map<std::string, hlc::Timestamp> valid_;  // valid grant ids, with the clock of the version held
   // Valid grants per grantee, in clock order.
   std::unordered_map<Identity, std::vector<Grant>> timelines_;
 };
