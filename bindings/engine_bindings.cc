@@ -53,7 +53,12 @@ class EngineHandle {
   val commit(double ticket) { return effects([&] { return engine_->commit(static_cast<std::uint64_t>(ticket)); }); }
   void abort(double ticket) { if (engine_) engine_->abort(static_cast<std::uint64_t>(ticket)); }
 
-  val openPeer(std::string peer) { return effects([&] { return engine_->openPeer(peer); }); }
+  // identityHex: the link's verified identity (64 hex digits), or "".
+  val openPeer(std::string peer, std::string identityHex) {
+    auto identity = decodeHex(identityHex);
+    if (!identity.ok()) return statusToJs(Status::invalidArgument("a link's identity is 64 hex digits"));
+    return effects([&] { return engine_->openPeer(peer, *identity); });
+  }
   void closePeer(std::string peer) { if (engine_) engine_->closePeer(peer); }
   val receive(std::string peer, val message) {
     if (!isUint8Array(message)) return notBytes("message");

@@ -3,7 +3,7 @@
 // the wasm core and the storage live. See index.d.ts for the contract.
 import { CellgraphError } from './core/errors.js';
 import { OpType } from './core/engine.js';
-import { useCompiledCore } from './core/module.js';
+import { loadCore, useCompiledCore } from './core/module.js';
 import { TabLink } from './locks/tab-link.js';
 import { Identity } from './identity.js';
 import { Room } from './room/room.js';
@@ -60,7 +60,9 @@ export class Database {
     if (!this.#rtc || this.#room || this.#closed) return;
     // The page instantiates the wasm the worker already compiled: one fetch.
     await useCompiledCore(await this.#client.call('wasmModule'));
-    this.#room = await Room.join(this.#rtc);
+    const core = await loadCore();
+    const identity = this.identity && { id: this.identity.id, sign: (bytes) => Identity.sign(this.identity, core, bytes) };
+    this.#room = await Room.join({ ...this.#rtc, identity });
     await this.#client.call('setLiveOverMesh', { on: this.#room.cells });
     this.#bridge = new SyncBridge(this.#room, (type, args) => this.#client.call(type, args));
     await this.#wireMiddleware();

@@ -48,5 +48,8 @@ export class Identity {
   /** @internal the secret key, for the engine that signs with it */
   static secretKeyHex(identity) { return hex(identity.#secretKey); }
 
+  /** @internal signs `bytes` (a room's link handshake) with the loaded core. */
+  static sign(identity, core, bytes) { return check(core.ed25519Sign(bytes, identity.#secretKey)); }
+
   toJSON() { return { id: this.id }; }
 }

@@ -209,7 +209,7 @@ export interface RoomStats {
   /** Announces, offers, answers and pings ignored: over maxConnections or the page budget, over maxNewPeersPerMinute,
    *  from a banned peer, offers not newer than the connection they would replace, answers to no pending offer,
    *  pings beyond the 4 answers a peer may have waiting. */
-  refused: { connections: number; rate: number; banned: number; staleOffer: number; unexpectedAnswer: number; pings: number };
+  refused: { connections: number; rate: number; banned: number; staleOffer: number; unexpectedAnswer: number; pings: number; identity: number };
   /** Connections closed because the peer broke a framing bound (PROTOCOL §8), by bound. */
   violations: { malformed: number; tooLarge: number; openMessages: number; inFlight: number; stalled: number; pingFlood: number };
 }
@@ -219,12 +219,15 @@ export interface Room {
   readonly self: PeerId;
   /** Peers with an open connection. */
   readonly peers: PeerId[];
+  /** The identity (64 hex digits) a connected peer proved its link speaks for, or null if it named none. */
+  identityOf(peer: PeerId): string | null;
   readonly relays: RelayState[];
   /** With rtc.cells: the mesh's state; otherwise null. */
   readonly mesh: { getState(): MeshState | null } | null;
   /** A named channel; names starting with '~' are reserved. */
   channel(name: string): Channel;
-  on(event: 'peer:join' | 'peer:synced', fn: (peer: PeerId) => void): this;
+  on(event: 'peer:join', fn: (peer: PeerId, identity: string | null) => void): this;
+  on(event: 'peer:synced', fn: (peer: PeerId) => void): this;
   on(event: 'peer:leave', fn: (peer: PeerId, reason: string) => void): this;
   on(event: 'sync:error', fn: (peer: PeerId, error: Error) => void): this;
   once(event: string, fn: (...args: any[]) => void): this;
@@ -343,7 +346,7 @@ export interface EngineStats {
   peersRefused: number; sessionsRestarted: number; sessionsFailed: number; liveDropped: number;
   /** Security (open(name, {security})): ops refused or held by reason; `unauthorized` are held now, waiting for a grant. */
   opsForged: number; opsMalformed: number; opsUnauthorized: number; unauthorizedReleased: number; unauthorizedDropped: number;
-  opsRetracted: number; grantsRefused: number; signaturesChecked: number; unauthorized: number;
+  opsRetracted: number; grantsRefused: number; signaturesChecked: number; unauthorized: number; opsImpersonated: number;
   storageErrors: number; recordsDropped: number;
   /** This tab's side of the one-writer-per-origin link: requests it runs for other tabs now, answered ones remembered (ids only). */
   tabs: { role: 'leader' | 'follower' | 'starting' | 'closing'; inFlight: number; remembered: number; pending: number };

@@ -373,7 +373,7 @@ Bytes encodeStats(const Engine& engine) {
       {"liveDropped", s.liveDropped},
       {"opsForged", s.opsForged}, {"opsMalformed", s.opsMalformed}, {"opsUnauthorized", s.opsUnauthorized},
       {"unauthorizedReleased", s.unauthorizedReleased}, {"unauthorizedDropped", s.unauthorizedDropped},
-      {"opsRetracted", s.opsRetracted}, {"grantsRefused", s.grantsRefused}, {"signaturesChecked", s.signaturesChecked},
+      {"opsRetracted", s.opsRetracted}, {"grantsRefused", s.grantsRefused}, {"opsImpersonated", s.opsImpersonated}, {"signaturesChecked", s.signaturesChecked},
       {"unauthorized", engine.unauthorizedCount()},
       {"nodes", store.liveCount()}, {"records", store.recordCount()}, {"ghostRecords", store.ghostCount()},
       {"deferred", engine.deferredCount()}, {"peers", engine.peerCount()},

@@ -20,6 +20,7 @@ class Engine::Sink final : public sync::OpSink {
 
 struct Engine::Peer {
   std::unique_ptr<sync::SyncSession> session;
+  Bytes identity;  // verified by the host; empty when unknown
   bool wasSynced = false;
 };
 
@@ -535,10 +536,14 @@ void Engine::restartSession(const std::string& peer, Effects& fx, bool stateChan
 
 // ---- peers ----------------------------------------------------------------------
 
-Effects Engine::openPeer(const std::string& peer) {
+Effects Engine::openPeer(const std::string& peer, ByteView identity) {
   Effects fx;
   if (peer.empty() || peer.size() > 256) {
     fx.status = Status::invalidArgument("a peer id is 1 to 256 bytes");
+    return fx;
+  }
+  if (!identity.empty() && identity.size() != security::kPublicKeyBytes) {
+    fx.status = Status::invalidArgument("a link's identity is a 32-byte public key");
     return fx;
   }
   if (!peers_.count(peer) && peers_.size() >= options_.maxPeers) {
@@ -549,6 +554,7 @@ Effects Engine::openPeer(const std::string& peer) {
   closePeer(peer);
   auto p = std::make_unique<Peer>();
   p->session = std::make_unique<sync::SyncSession>(*store_, *sink_, watermarkFor(peer), *index_, options_.session);
+  p->identity.assign(identity.begin(), identity.end());
   fx.sends.push_back({peer, std::make_shared<const Bytes>(p->session->start())});
   peers_[peer] = std::move(p);
   return fx;
@@ -583,6 +589,18 @@ Effects Engine::receive(const std::string& peer, ByteView message) {
   }
   Pending p{peer, false, std::move(m).value(), message.size(), {}};
   auto* ops = std::get_if<sync::Ops>(&p.message);
+  const Bytes& linkIdentity = peers_[peer]->identity;
+  if (trust_ && ops && ops->mode == sync::OpsMode::kLive && !linkIdentity.empty()) {
+    auto impostors = std::count_if(ops->envelopes.begin(), ops->envelopes.end(),
+                                   [&](const crdt::Envelope& e) { return e.author != linkIdentity; });
+    if (impostors > 0) {
+      stats_.opsImpersonated += static_cast<std::uint64_t>(impostors);
+      ++stats_.messagesRefused;
+      fx.status = Status::unauthorized("a live batch from " + peer + " carries ops its link's identity did not write");
+      fail(peer, fx.status, fx);
+      return fx;
+    }
+  }
   if (ops && !ops->envelopes.empty() && options_.middleware) return inspect(std::move(p), message);
   if (ops) p.raw.assign(message.begin(), message.end());
   return deliver(std::move(p), nullptr);

@@ -119,6 +119,7 @@ struct EngineStats {
   std::uint64_t unauthorizedReleased = 0, unauthorizedDropped = 0;  // held ones a grant later permitted / forgotten
   std::uint64_t opsRetracted = 0;     // applied ops a later-arriving grant or revocation took back
   std::uint64_t grantsRefused = 0;    // beyond TrustOptions::maxGrants
+  std::uint64_t opsImpersonated = 0;  // in a live batch from a link whose verified identity is not their author
   std::uint64_t signaturesChecked = 0;
 };
 
@@ -150,8 +151,13 @@ class Engine {
   void abort(std::uint64_t ticket);
 
   // ---- peers ----------------------------------------------------------------
-  // A link to `peer` opened: a session, and our HELLO to send.
-  Effects openPeer(const std::string& peer);
+  // A link to `peer` opened: a session, and our HELLO to send. `identity`
+  // (32 bytes, or empty) is who the host verified the link speaks for (the
+  // handshake's signature over the link, README "Identities and roles"):
+  // its live batches are its own writes, so in a database with security
+  // every op of them must be authored by that identity, or the message is
+  // refused (opsImpersonated) and the session ends.
+  Effects openPeer(const std::string& peer, ByteView identity = {});
   void closePeer(const std::string& peer);
   // A sync message from a peer's link.
   Effects receive(const std::string& peer, ByteView message);

@@ -103,7 +103,8 @@ export class CoreEngine {
   commit(ticket) { return this.#effects(this.#live().commit(ticket)); }
   abort(ticket) { this.#live().abort(ticket); }
 
-  openPeer(peer) { return this.#effects(this.#live().openPeer(String(peer))); }
+  /** A link opened; `identity`: who it speaks for, verified by the handshake (64 hex digits), if known. */
+  openPeer(peer, identity = '') { return this.#effects(this.#live().openPeer(String(peer), String(identity))); }
   closePeer(peer) { this.#live().closePeer(String(peer)); }
   receive(peer, bytes) { return this.#effects(this.#live().receive(String(peer), bytes)); }
   receiveRelayed(origin, bytes) { return this.#effects(this.#live().receiveRelayed(String(origin), bytes)); }

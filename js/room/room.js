@@ -31,6 +31,15 @@
 // Channels: channel(name) gives a named channel over every link. Names that
 // start with '~' are the library's own (e.g. '~sync').
 //
+// Identities: the first message either end sends on a link is '~id': the
+// identity it speaks for (options.identity: an Ed25519 public key, see
+// js/identity.js) with a signature over both ends' DTLS fingerprints and
+// room ids, or null for none. A link joins the room ('peer:join', with the
+// verified identity or null) only once the other end's '~id' arrived and
+// verified; a forged, replayed (another link's fingerprints) or missing one
+// within dialTimeoutMs closes the link (`refused.identity`). identityOf(peer)
+// names who a peer is; a peer's channel messages come from that identity.
+//
 // Cells (options.cells: true | {cellSize}): instead of a full mesh, the
 // core's cellular mesh (mesh-router.js) decides whom to link with, and every
 // channel message is routed through it, so a broadcast reaches peers this
@@ -48,6 +57,9 @@ import { DEFAULT_MAX_MESSAGE_BYTES, MAX_DECLARABLE_BYTES } from '../transport/fr
 import { CellgraphError } from '../core/errors.js';
 import { loadCore } from '../core/module.js';
 import { MeshRouter, isReservedForLinks } from './mesh-router.js';
+
+const hexOf = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const bytesOf = (h) => Uint8Array.from(h.match(/../g), (x) => parseInt(x, 16));
 
 /** RTCPeerConnections all rooms of this page may hold at once (Chromium's limit is 500). */
 export const PAGE_MAX_CONNECTIONS = 256;
@@ -98,7 +110,10 @@ export class Room extends Emitter {
   #admitted = new Map();   // peer -> when it last counted as a fresh peer (within the last minute)
   #banned = new Map();     // peer -> until when its announces and offers are ignored
   #constructed = 0;
-  #refused = { connections: 0, rate: 0, banned: 0, staleOffer: 0, unexpectedAnswer: 0, pings: 0 };
+  #refused = { connections: 0, rate: 0, banned: 0, staleOffer: 0, unexpectedAnswer: 0, pings: 0, identity: 0 };
+  #identity = null;        // {id, sign(bytes) -> Uint8Array} or null
+  #core = null;
+  #identities = new Map(); // peer -> verified identity id or null
   #violations = { malformed: 0, tooLarge: 0, openMessages: 0, inFlight: 0, stalled: 0, pingFlood: 0 };
   #channels = new Map();
   #left = false;
@@ -114,6 +129,8 @@ export class Room extends Emitter {
     if (typeof options?.room !== 'string' || options.room === '') throw new CellgraphError('INVALID_ARGUMENT', 'a room needs a name');
     const keys = await RoomKeys.derive(options);
     const room = new Room(keys, options);
+    room.#identity = options.identity ?? null;
+    room.#core = await loadCore();
     if (options.cells) room.#startCells(await loadCore(), options.cells === true ? {} : options.cells);
     room.#start();
     return room;
@@ -149,6 +166,8 @@ export class Room extends Emitter {
   /** This peer's id in the room (its Nostr public key, hex). */
   get self() { return this.#keys.pubkey; }
   get peers() { return [...this.#links.keys()]; }
+  /** The identity a connected peer proved it speaks for (64 hex digits), or null if it named none. */
+  identityOf(peer) { return this.#identities.get(peer) ?? null; }
   get relays() { return this.#signaling.relays; }
 
   /** The named channel (the same object for the same name). */
@@ -411,9 +430,16 @@ export class Room extends Emitter {
       if (reason === 'ping') this.#refused.pings++;
       else if (reason in this.#violations) this.#violations[reason]++;
     };
+    let proven = false;
     link.onMessage = ({ channel, data, meta }) => {
+      if (!proven) {
+        proven = channel === '~id' && this.#checkIdentity(peer, link, data);
+        if (!proven) { this.#refused.identity++; link.close('no valid identity handshake'); return; }
+        this.#joined(peer, link);
+        return;
+      }
       if (channel === '~mesh') this.#router?.frame(peer, data);
-      else this.#channels.get(channel)?.emit('message', data, peer, meta);
+      else if (channel !== '~id') this.#channels.get(channel)?.emit('message', data, peer, meta);
     };
     link.onProgress = ({ channel, meta, received, total }) => this.#channels.get(channel)?.emit('progress', received / total, peer, meta);
     link.onClose = (reason) => {
@@ -421,6 +447,7 @@ export class Room extends Emitter {
       if (link.violation) this.#ban(peer);
       if (this.#links.get(peer) !== link) return;
       this.#links.delete(peer);
+      this.#identities.delete(peer);
       this.#router?.linkDown(peer);
       this.#signaling.setConnected(this.#links.size > 0);
       if (!this.#left) this.#signaling.reset();
@@ -430,12 +457,46 @@ export class Room extends Emitter {
     link.opened.then((open) => {
       settled();
       if (!open || this.#left) return;
-      this.#links.get(peer)?.close('replaced');
-      this.#links.set(peer, link);
-      this.#signaling.setConnected(true);
-      this.#router?.linkUp(peer);
-      this.emit('peer:join', peer);
+      link.send('~id', this.#identityClaim(peer, link)).catch(() => {});
+      setTimeout(() => {
+        if (!proven && !link.closed) { this.#refused.identity++; link.close('no identity handshake'); }
+      }, this.#options.dialTimeoutMs);
     });
+  }
+
+  #joined(peer, link) {
+    if (link.closed || this.#left) return;
+    this.#links.get(peer)?.close('replaced');
+    this.#links.set(peer, link);
+    this.#signaling.setConnected(true);
+    this.#router?.linkUp(peer);
+    this.emit('peer:join', peer, this.identityOf(peer));
+  }
+
+  // What an end signs: both fingerprints and both room ids, the signer's first.
+  #linkBytes(signerFingerprint, verifierFingerprint, signer, verifier) {
+    return new TextEncoder().encode(`cellgraph/link/v1\n${signerFingerprint}\n${verifierFingerprint}\n${signer}\n${verifier}`);
+  }
+
+  #identityClaim(peer, link) {
+    if (!this.#identity) return { id: null };
+    const { local, remote } = link.fingerprints();
+    const sig = this.#identity.sign(this.#linkBytes(local, remote, this.self, peer));
+    return { id: this.#identity.id, sig: hexOf(sig) };
+  }
+
+  #checkIdentity(peer, link, claim) {
+    if (!claim || typeof claim !== 'object') return false;
+    if (claim.id === null) {
+      this.#identities.set(peer, null);
+      return true;
+    }
+    if (typeof claim.id !== 'string' || !/^[0-9a-f]{64}$/.test(claim.id) || typeof claim.sig !== 'string' || !/^[0-9a-f]{128}$/.test(claim.sig)) return false;
+    const { local, remote } = link.fingerprints();
+    if (!local || !remote) return false;
+    const ok = this.#core.ed25519Verify(this.#linkBytes(remote, local, peer, this.self), bytesOf(claim.sig), bytesOf(claim.id));
+    if (ok) this.#identities.set(peer, claim.id);
+    return ok;
   }
 
   // Whether an offer (sid, createdAt) is newer than the exchange that made `link`.

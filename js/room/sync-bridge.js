@@ -2,7 +2,7 @@
 // engine (in the worker), which runs one sync session per peer and decides
 // everything (PROTOCOL.md §4). This file keeps no session state.
 //
-//   peer:join   -> engine openPeer (its HELLO comes back as a send)
+//   peer:join   -> engine openPeer with the link's verified identity (its HELLO comes back as a send)
 //   '~sync' in  -> engine receive -> [inspect -> db.use() middleware -> resume]
 //   engine net  -> sends on '~sync', broadcasts on '~live' (cells), synced and
 //                  failed sessions (a failed one's link is closed, `sync:error`)
@@ -32,7 +32,7 @@ export class SyncBridge {
   /** (ops, peer) => ops to keep; set by Database.use(). */
   filter = null;
   stats = { messages: 0, overflowDrops: 0, relayedDropped: 0, relayedRefused: 0 };
-  #onJoin = (peer) => this.#open(peer);
+  #onJoin = (peer, identity) => this.#open(peer, identity);
   #onLeave = (peer) => this.#close(peer);
   #onMessage = (bytes, peer) => this.#receive(peer, bytes);
   #onLive = (bytes, origin) => this.#receiveRelayed(origin, bytes);
@@ -45,7 +45,7 @@ export class SyncBridge {
     room.on('peer:join', this.#onJoin).on('peer:leave', this.#onLeave);
     this.#channel.on('message', this.#onMessage);
     if (room.cells) this.#live = room._channel('~live').on('message', this.#onLive);
-    for (const peer of room.peers) this.#open(peer);
+    for (const peer of room.peers) this.#open(peer, room.identityOf?.(peer));
   }
 
   /** Peers that are caught up both ways. */
@@ -71,10 +71,12 @@ export class SyncBridge {
     this.#live?.off('message', this.#onLive);
   }
 
-  #open(peer) {
+  // `identity`: who the link proved it speaks for (room.js), so the engine
+  // refuses live batches it did not write.
+  #open(peer, identity) {
     this.#synced.delete(peer);
     this.#pending.set(peer, { bytes: 0, chain: Promise.resolve() });
-    this.#call('peerOpen', { peer }).catch((err) => this.#fail(peer, err));
+    this.#call('peerOpen', { peer, identity: identity ?? '' }).catch((err) => this.#fail(peer, err));
   }
 
   #close(peer) {

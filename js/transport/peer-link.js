@@ -130,6 +130,16 @@ export class PeerLink {
     return this.#pc.localDescription.sdp;
   }
 
+  /**
+   * The DTLS certificate fingerprints of both ends ("sha-256 AB:CD:…"), from
+   * the negotiated descriptions: what a signature binding this link to an
+   * identity covers (room.js). Empty strings before negotiation.
+   */
+  fingerprints() {
+    const of = (d) => /^a=fingerprint:(\S+ \S+)/m.exec(d?.sdp ?? '')?.[1] ?? '';
+    return { local: of(this.#pc.localDescription), remote: of(this.#pc.remoteDescription) };
+  }
+
   async acceptAnswer(sdp) {
     await this.#pc.setRemoteDescription({ type: 'answer', sdp });
   }

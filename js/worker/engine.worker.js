@@ -100,7 +100,7 @@ const handlers = {
     writes = result.catch(() => {});
     return result;
   },
-  peerOpen({ peer }) { checked(dispatch(engine.openPeer(peer))); },
+  peerOpen({ peer, identity = '' }) { checked(dispatch(engine.openPeer(peer, identity))); },
   peerClose({ peer }) { engine.closePeer(peer); },
   // A sync message from a peer's link; with middleware on, an OPS message
   // comes back as `inspect` and waits for resume().

@@ -388,6 +388,19 @@ TEST_F(TrustTest, AReloadJudgesRolesAgainAndKeepsWhatWasAccepted) {
   }
 }
 
+TEST_F(TrustTest, ALiveBatchFromALinkCarriesOnlyItsIdentitysOps) {
+  auto e = engine(&V, 2);
+  Bytes u(U.pair.publicKey.begin(), U.pair.publicKey.end());
+  ASSERT_TRUE(e->openPeer("p", u).status.ok());
+  EXPECT_EQ(e->openPeer("q", Bytes(5)).status.code(), Code::kInvalidArgument);
+  // Validly signed by the superadmin, but the link speaks for U.
+  Effects fx = e->receive("p", liveMessage(signedBy(S, {putJson("x", R"({})")}, at(1))));
+  EXPECT_EQ(fx.status.code(), Code::kUnauthorized);
+  EXPECT_EQ(e->stats().opsImpersonated, 1u);
+  ASSERT_EQ(fx.failed.size(), 1u);
+  EXPECT_FALSE(e->store().find("x"));
+}
+
 // Found by fuzz_trust: a grant reissued under the same id must reach the
 // store too, or the store and the roles disagree and a reload differs.
 TEST_F(TrustTest, AReissuedGrantReplacesItsEarlierVersionInTheStoreAndTheRoles) {

@@ -4,18 +4,21 @@ import assert from 'node:assert/strict';
 
 /**
  * Opens a database in `page` (a new page of `context` when omitted), joined to `room`; storage 'auto' picks the best.
- * `rtc`: further rtc options (e.g. maxConnections).
+ * `rtc`: further rtc options (e.g. maxConnections). `security` and `phrase` (the identity's recovery
+ * phrase) open it with security (README "Identities and roles").
  */
 export async function openPeer(h, { context, name = `db-${Math.random().toString(36).slice(2)}`, room = 'room',
-  storage = 'memory', password, relayUrls = [h.relay.url], page: existing, cells, rtc = {} } = {}) {
+  storage = 'memory', password, relayUrls = [h.relay.url], page: existing, cells, rtc = {}, security, phrase } = {}) {
   const page = existing ?? await h.openFixture('db.html', context);
-  await page.evaluate(async ({ name: n, options }) => {
+  await page.evaluate(async ({ name: n, options, phrase: words }) => {
+    if (words) options.identity = await window.cellgraph.Identity.restore(words);
     window.db = await window.cellgraph.open(n, options);
     window.peerLog = [];
     window.db.room.on('peer:join', (p) => window.peerLog.push(['join', p]));
     window.db.room.on('peer:leave', (p, why) => window.peerLog.push(['leave', p, why]));
     window.db.room.on('sync:error', (p, err) => window.peerLog.push(['sync:error', p, err.message]));
-  }, { name, options: { storage: storage === 'auto' ? undefined : storage, rtc: { ...rtc, room, relayUrls, iceServers: [], password, cells } } });
+  }, { name, phrase, options: { storage: storage === 'auto' ? undefined : storage, rtc: { ...rtc, room, relayUrls, iceServers: [], password, cells },
+    ...(security ? { security } : {}) } });
   page.peerName = name;
   return page;
 }
