@@ -4,6 +4,7 @@
 // the per-open key a room uses on the relays.
 import { loadCore } from './core/module.js';
 import { CellgraphError, check } from './core/errors.js';
+import { saveIdentity, loadIdentity, forgetIdentity } from './identity-store.js';
 
 const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 const normalize = (phrase) => String(phrase).normalize('NFKD').trim().toLowerCase().split(/\s+/).join(' ');
@@ -44,6 +45,25 @@ export class Identity {
 
   /** The recovery phrase: whoever holds it can act as this user. Show it once; never send it. */
   exportPhrase() { return this.#phrase; }
+
+  /**
+   * Keeps this identity on this device under `name` (js/identity-store.js):
+   * protect 'device' (default) encrypts it with a non-extractable WebCrypto
+   * key; 'passkey' with a key only a new passkey's PRF output gives (the user
+   * confirms with it to save and to load).
+   */
+  async save(name, { protect = 'device' } = {}) { await saveIdentity(name, this.#phrase, this.id, protect); }
+
+  /** The identity saved under `name` on this device; NOT_FOUND if none, CORRUPT if it does not decrypt. */
+  static async load(name) {
+    const { phrase, id } = await loadIdentity(name);
+    const identity = await Identity.restore(phrase);
+    if (identity.id !== id) throw new CellgraphError('CORRUPT', `the identity saved as "${name}" is not the one it names`);
+    return identity;
+  }
+
+  /** Deletes the identity saved under `name` on this device (its phrase elsewhere still restores it). */
+  static async forget(name) { await forgetIdentity(name); }
 
   /** @internal the secret key, for the engine that signs with it */
   static secretKeyHex(identity) { return hex(identity.#secretKey); }

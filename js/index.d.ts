@@ -60,6 +60,12 @@ export declare class Identity {
   readonly id: string;
   /** The recovery phrase: whoever has it can act as this identity. */
   exportPhrase(): string;
+  /** Keeps it on this device, encrypted: 'device' (a non-extractable WebCrypto key, the default) or 'passkey' (a new passkey's PRF output). */
+  save(name: string, options?: { protect?: 'device' | 'passkey' }): Promise<void>;
+  /** The identity saved under `name` here (asks for the passkey when it protects it); NOT_FOUND if none, CORRUPT if it does not decrypt. */
+  static load(name: string): Promise<Identity>;
+  /** Deletes the identity saved under `name` on this device. */
+  static forget(name: string): Promise<void>;
   toJSON(): { id: string };
 }
 

@@ -12,6 +12,9 @@ async function usage(): Promise<void> {
   const local = await open('local');
   const me = await Identity.create();
   const restored: Identity = await Identity.restore(me.exportPhrase());
+  await me.save('me', { protect: 'passkey' });
+  const kept: Identity = await Identity.load('me');
+  await Identity.forget(kept.id);
   const secured = await open('secured', { identity: me, security: { superadmins: [me.id, restored], roles: [{ name: 'reader', can: ['read'] }, { name: 'boss', can: ['write', 'assign'] }] } });
   await secured.roles.grant(restored.id, 'user', { expiresAt: new Date(), notBefore: 0 });
   const role: string = await secured.roles.get(me);
