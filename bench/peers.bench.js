@@ -11,6 +11,8 @@
 import { startHarness } from '../tests/support/browser.js';
 import { startRelay } from '../scripts/local-relay.js';
 import { openPeer, peersOf, waitUntil } from '../tests/support/peers.js';
+import { loadCore } from '../js/core/module.js';
+import { check } from '../js/core/errors.js';
 
 const STEADY_SETTLE_MS = Number(process.env.BENCH_STEADY_SETTLE_MS ?? 20_000);
 const STEADY_WINDOW_MS = Number(process.env.BENCH_STEADY_WINDOW_MS ?? 180_000);
@@ -64,8 +66,18 @@ async function firstConnection() {
 }
 
 // --- late joiner ---------------------------------------------------------
-async function lateJoiner(n) {
-  const a = await openPeer(h, { room: `late-${n}` });
+// signed: the source writes as a superadmin in a database with security, and
+// the joiner checks every op's signature and role; it also records the
+// longest task on its main thread meanwhile (verification runs in the worker).
+async function lateJoiner(n, { signed = false } = {}) {
+  let security, phrase;
+  if (signed) {
+    const core = await loadCore();
+    phrase = core.mnemonicNew();
+    security = { superadmins: [Buffer.from(check(core.identityFromMnemonic(phrase, '')).publicKey).toString('hex')] };
+  }
+  const room = `late-${n}${signed ? '-signed' : ''}`;
+  const a = await openPeer(h, { room, security, phrase });
   await a.evaluate(async (count) => {
     for (let i = 0; i < count; i += 5000) {
       const size = Math.min(5000, count - i);
@@ -73,16 +85,20 @@ async function lateJoiner(n) {
     }
   }, n);
   const b = await h.openFixture('db.html');
-  const result = await b.evaluate(async ({ url, room, count }) => {
+  const result = await b.evaluate(async ({ url, room, count, security }) => {
+    let longest = 0;
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) longest = Math.max(longest, e.duration); }).observe({ type: 'longtask' });
     const t0 = performance.now();
-    window.db = await window.cellgraph.open(`late-b-${room}`, { storage: 'memory', rtc: { room, relayUrls: [url], iceServers: [] } });
+    window.db = await window.cellgraph.open(`late-b-${room}`, { storage: 'memory', rtc: { room, relayUrls: [url], iceServers: [] }, ...(security ? { security } : {}) });
     const connected = await new Promise((resolve) => window.db.room.once('peer:join', () => resolve(performance.now() - t0)));
     await new Promise((resolve) => window.db.room.once('peer:synced', resolve));
     const synced = performance.now() - t0;
     const held = (await window.db.map({})).results.length;
     const links = Object.values(window.db.room.stats().links);
-    return { connected, synced, held, bytes: links.reduce((s, l) => s + l.bytesReceived, 0), count };
-  }, { url: h.relay.url, room: `late-${n}`, count: n });
+    await new Promise((r) => setTimeout(r, 100));  // let the observer report
+    const forged = (await window.db.stats()).opsForged ?? 0;
+    return { connected, synced, held, bytes: links.reduce((s, l) => s + l.bytesReceived, 0), count, longest, forged };
+  }, { url: h.relay.url, room, count: n, security });
   await Promise.all([a.close(), b.close()]);
   if (result.held !== n) console.error(`late joiner held ${result.held} of ${n} nodes`);
   return result;
@@ -166,10 +182,12 @@ console.log(`  cellgraph from open() (worker, wasm, storage, room keys) ${fmt(fi
 }
 if (PARTS.has('late')) {
 console.log('\nA late joiner catches up (in-memory peers, one source peer)');
-console.log('  nodes     connected ms   synced ms   bytes received   bytes/node');
+console.log('  nodes     connected ms   synced ms   bytes received   bytes/node   longest main-thread task ms');
 for (const n of [1000, 10_000, 100_000]) {
-  const r = await lateJoiner(n);
-  console.log(`  ${String(n).padEnd(9)} ${fmt(r.connected).padStart(12)} ${fmt(r.synced).padStart(11)} ${String(r.bytes).padStart(16)} ${fmt(r.bytes / n, 1).padStart(12)}`);
+  for (const signed of [false, true]) {
+    const r = await lateJoiner(n, { signed });
+    console.log(`  ${(String(n) + (signed ? ' signed' : '')).padEnd(9)} ${fmt(r.connected).padStart(12)} ${fmt(r.synced).padStart(11)} ${String(r.bytes).padStart(16)} ${fmt(r.bytes / n, 1).padStart(12)} ${fmt(r.longest).padStart(12)}`);
+  }
 }
 
 }

@@ -21,6 +21,10 @@
 //
 // Bounds: at most maxCandidates grants (beyond, add() refuses); one
 // recompute is O(G log G) over G candidates.
+//
+// Depends on base and hlc (a role is held at a clock): the one place where
+// core/security reaches past base, because authorization is ordered by the
+// same clocks the merge is.
 #pragma once
 
 #include <cstdint>
