@@ -46,8 +46,7 @@ Status checkOptions(const EngineOptions& o) {
 }  // namespace
 
 Engine::Engine(Clock& clock, EngineOptions options)
-    : clock_(clock),
-      options_(std::move(options)),
+    : options_(std::move(options)),
       store_(std::make_unique<graph::Store>(clock, options_.store)),
       queries_(std::make_unique<query::QueryEngine>(*store_)),
       live_(std::make_unique<query::LiveQueries>(*queries_)),

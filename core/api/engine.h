@@ -232,7 +232,6 @@ class Engine {
   void holdDeferred(std::vector<crdt::Envelope> envelopes);
   sync::LinkWatermark& watermarkFor(const std::string& peer);
 
-  Clock& clock_;
   EngineOptions options_;
   std::unique_ptr<graph::Store> store_;
   std::unique_ptr<query::QueryEngine> queries_;

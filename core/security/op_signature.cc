@@ -19,10 +19,11 @@ Digest node(const Digest& left, const Digest& right) {
 }
 
 Bytes rootMessage(const Digest& database, const Digest& root, std::size_t count) {
-  Bytes m(kDomain.begin(), kDomain.end());
-  m.insert(m.end(), database.begin(), database.end());
-  m.insert(m.end(), root.begin(), root.end());
-  m.push_back(static_cast<std::uint8_t>(count));
+  Bytes m(kDomain.size() + 2 * 32 + 1);
+  std::memcpy(m.data(), kDomain.data(), kDomain.size());
+  std::memcpy(m.data() + kDomain.size(), database.data(), 32);
+  std::memcpy(m.data() + kDomain.size() + 32, root.data(), 32);
+  m.back() = static_cast<std::uint8_t>(count);
   return m;
 }
 
