@@ -55,11 +55,10 @@ async function passkeyKey(credentialId, prfOutput) {
     { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
 }
 
-async function prfOf(credentialId, rpId) {
+async function prfOf(credentialId) {
   const assertion = await navigator.credentials.get({
     publicKey: {
       challenge: crypto.getRandomValues(new Uint8Array(32)),
-      ...(rpId ? { rpId } : {}),
       allowCredentials: [{ type: 'public-key', id: credentialId }],
       userVerification: 'required',
       extensions: { prf: { eval: { first: PRF_SALT } } },

@@ -135,6 +135,7 @@ const trustRecords = [
   stored(env(OpType.REMOVE, 'n2', null, 8, 'A'), env(OpType.PUT, '~nope', {}, 9, 'A')),
 ];
 const trustSeeds = [frame(trustRecords), frame([trustRecords[2], trustRecords[1], trustRecords[0]]),
+  new TextEncoder().encode('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'),
   frame([trustRecords[3], trustRecords[2], trustRecords[4], trustRecords[0], trustRecords[1]])];
 
 /** harness -> its seeds (Uint8Array[]) */
@@ -145,6 +146,8 @@ const seeds = {
   fuzz_engine_ops: [...opBatches.map((b) => encode(b)), ...talk.all.slice(2, 6)],
   fuzz_boundary: [
     encode({ replicaId: '0000000000000001', epoch: '0000000000000002', opLogWindow: 100, middleware: true }),
+    encode({ replicaId: '0000000000000001', epoch: '0000000000000002', trust: { app: 'a', room: 'r', superadmins: ['53'.repeat(32)],
+      secretKey: '01'.repeat(64), roles: [{ name: 'reader', can: ['read'] }, { name: 'boss', can: ['write', 'assign', 'moderate'] }], maxGrants: 8 } }),
     encode({ query: { n: { $gt: 1 } }, field: 'n', order: 'desc', $limit: 3 }),
     encode([true, false, true]),
     talk.record,

@@ -43,6 +43,18 @@ Status checkOptions(const EngineOptions& o) {
   return {};
 }
 
+// Appends the ids not listed yet (events fire once per node and batch).
+void addChanged(std::vector<std::string>& into, std::vector<std::string> ids) {
+  if (into.empty()) {
+    into = std::move(ids);
+    return;
+  }
+  std::unordered_set<std::string> seen(into.begin(), into.end());
+  for (std::string& id : ids) {
+    if (seen.insert(id).second) into.push_back(std::move(id));
+  }
+}
+
 }  // namespace
 
 Engine::Engine(Clock& clock, EngineOptions options)
@@ -93,20 +105,30 @@ Result<graph::ApplyReport> Engine::admit(std::vector<crdt::Envelope> envelopes, 
   admitKept_.clear();
   graph::ApplyReport report;
   if (trust_) {
-    // Far-future ops are screened now, so no forged one waits in the pool.
+    // Signatures and reserved ids, far-future ops included, so no forged
+    // one waits in the pool; what is refused is counted and left out.
+    auto refused = [&](const crdt::Envelope& e, Screen& kind) {
+      kind = trust_->screen(e, trusted);
+      if (kind == Screen::kForged) ++stats_.opsForged;
+      if (kind == Screen::kMalformed) ++stats_.opsMalformed;
+      return kind == Screen::kForged || kind == Screen::kMalformed;
+    };
+    std::vector<Screen> kinds(d.accepted.size());
+    for (std::size_t i = 0; i < d.accepted.size(); ++i) admitDropped_ |= refused(d.accepted[i], kinds[i]);
     std::vector<crdt::Envelope> later;
     for (crdt::Envelope& e : d.deferred) {
-      Screen k = trust_->screen(e, trusted);
-      if (k == Screen::kForged || k == Screen::kMalformed) {
-        ++(k == Screen::kForged ? stats_.opsForged : stats_.opsMalformed);
-        admitDropped_ = true;
-      } else {
-        later.push_back(std::move(e));
-      }
+      Screen kind;
+      if (refused(e, kind)) admitDropped_ = true;
+      else later.push_back(std::move(e));
     }
     d.deferred = std::move(later);
-    if (admitDropped_) admitKept_ = d.deferred;
-    authorize(d.accepted, trusted, report, source, linkTag);
+    if (admitDropped_) {
+      for (std::size_t i = 0; i < d.accepted.size(); ++i) {
+        if (kinds[i] == Screen::kGrant || kinds[i] == Screen::kData) admitKept_.push_back(d.accepted[i]);
+      }
+      admitKept_.insert(admitKept_.end(), d.deferred.begin(), d.deferred.end());
+    }
+    authorize(d.accepted, kinds, report, source, linkTag);
     stats_.signaturesChecked = trust_->signaturesChecked();
   } else {
     applyInto(report, d.accepted, source, linkTag);
@@ -131,32 +153,11 @@ void Engine::applyInto(graph::ApplyReport& report, const std::vector<crdt::Envel
   report.overQuota += r.overQuota;
   if (r.firstSeq && !report.firstSeq) report.firstSeq = r.firstSeq;
   if (r.lastSeq) report.lastSeq = r.lastSeq;
-  if (report.changedIds.empty()) {
-    report.changedIds = std::move(r.changedIds);
-    return;
-  }
-  std::unordered_set<std::string> seen(report.changedIds.begin(), report.changedIds.end());
-  for (std::string& id : r.changedIds) {
-    if (seen.insert(id).second) report.changedIds.push_back(std::move(id));
-  }
+  addChanged(report.changedIds, std::move(r.changedIds));
 }
 
-void Engine::authorize(std::vector<crdt::Envelope>& accepted, bool trusted, graph::ApplyReport& report,
-                       graph::Source source, std::uint32_t linkTag) {
-  std::vector<Screen> kinds(accepted.size());
-  bool dropped = false;
-  for (std::size_t i = 0; i < accepted.size(); ++i) {
-    kinds[i] = trust_->screen(accepted[i], trusted);
-    if (kinds[i] == Screen::kForged) ++stats_.opsForged;
-    if (kinds[i] == Screen::kMalformed) ++stats_.opsMalformed;
-    dropped |= kinds[i] == Screen::kForged || kinds[i] == Screen::kMalformed;
-  }
-  if (dropped) {
-    admitDropped_ = true;
-    for (std::size_t i = 0; i < accepted.size(); ++i) {
-      if (kinds[i] == Screen::kGrant || kinds[i] == Screen::kData) admitKept_.push_back(accepted[i]);
-    }
-  }
+void Engine::authorize(std::vector<crdt::Envelope>& accepted, const std::vector<Screen>& kinds,
+                       graph::ApplyReport& report, graph::Source source, std::uint32_t linkTag) {
   auto holdUnauthorized = [&](crdt::Envelope e) {
     ++stats_.opsUnauthorized;
     ++report.deferred;
@@ -214,9 +215,7 @@ void Engine::settle(graph::ApplyReport& report) {
             return it != from.end() && e.clock > it->second && !trust_->permits(e);
           });
       stats_.opsRetracted += ids.size();
-      graph::ApplyReport none;
-      none.changedIds = std::move(ids);
-      report.changedIds.insert(report.changedIds.end(), none.changedIds.begin(), none.changedIds.end());
+      addChanged(report.changedIds, std::move(ids));
     }
     std::vector<crdt::Envelope> grants;
     for (const std::string& id : r.nowValid) {
@@ -470,10 +469,7 @@ Effects Engine::commit(std::uint64_t ticket) {
     if (added) {
       graph::ApplyReport more;
       settle(more);
-      std::unordered_set<std::string> seen(report.changedIds.begin(), report.changedIds.end());
-      for (std::string& id : more.changedIds) {
-        if (seen.insert(id).second) report.changedIds.push_back(std::move(id));
-      }
+      addChanged(report.changedIds, std::move(more.changedIds));
     }
   }
   changed(report.changedIds, fx);
@@ -588,7 +584,7 @@ Effects Engine::receive(const std::string& peer, ByteView message) {
   }
   Pending p{peer, false, std::move(m).value(), message.size(), {}};
   auto* ops = std::get_if<sync::Ops>(&p.message);
-  const Bytes& linkIdentity = peers_[peer]->identity;
+  const Bytes& linkIdentity = peers_.at(peer)->identity;
   if (trust_ && ops && ops->mode == sync::OpsMode::kLive && !linkIdentity.empty()) {
     auto impostors = std::count_if(ops->envelopes.begin(), ops->envelopes.end(),
                                    [&](const crdt::Envelope& e) { return e.author != linkIdentity; });

@@ -211,8 +211,9 @@ class Engine {
   // cannot apply yet are held. Sets admitDropped_/admitKept_.
   Result<graph::ApplyReport> admit(std::vector<crdt::Envelope> envelopes, std::uint32_t linkTag = 0,
                                    graph::Source source = graph::Source::kPeer, bool trusted = false);
-  // Security: sorts what passed the gate into applied, held and refused.
-  void authorize(std::vector<crdt::Envelope>& accepted, bool trusted, graph::ApplyReport& report,
+  // Security: applies or holds what passed the gate and the screen
+  // (`kinds`, one per envelope; refused ones are skipped).
+  void authorize(std::vector<crdt::Envelope>& accepted, const std::vector<Screen>& kinds, graph::ApplyReport& report,
                  graph::Source source, std::uint32_t linkTag);
   // After grants were added: validity, retractions, and held ops released,
   // until nothing changes. Adds to `report`.

@@ -19,13 +19,14 @@ class HeldPool {
 
   // False when it was held already.
   bool add(crdt::Envelope e) {
-    std::string k = key(e);
-    if (!keys_.insert(k).second) return false;
-    bytes_ += crdt::encodeEnvelope(e).size();
+    if (!keys_.insert(key(e)).second) return false;
+    sizes_.push_back(crdt::encodeEnvelope(e).size());
+    bytes_ += sizes_.back();
     ops_.push_back(std::move(e));
     while (ops_.size() > maxOps_ || bytes_ > maxBytes_) {
-      forget(ops_.front());
+      forget(ops_.front(), sizes_.front());
       ops_.pop_front();
+      sizes_.pop_front();
       ++dropped_;
     }
     return true;
@@ -34,19 +35,23 @@ class HeldPool {
   std::vector<crdt::Envelope> take(const std::function<bool(const crdt::Envelope&)>& ready) {
     std::vector<crdt::Envelope> out;
     std::deque<crdt::Envelope> rest;
-    for (crdt::Envelope& e : ops_) {
-      if (!ready(e)) {
-        rest.push_back(std::move(e));
+    std::deque<std::size_t> restSizes;
+    for (std::size_t i = 0; i < ops_.size(); ++i) {
+      if (!ready(ops_[i])) {
+        rest.push_back(std::move(ops_[i]));
+        restSizes.push_back(sizes_[i]);
         continue;
       }
-      forget(e);
-      out.push_back(std::move(e));
+      forget(ops_[i], sizes_[i]);
+      out.push_back(std::move(ops_[i]));
     }
     ops_ = std::move(rest);
+    sizes_ = std::move(restSizes);
     return out;
   }
   void clear() {
     ops_.clear();
+    sizes_.clear();
     keys_.clear();
     bytes_ = 0;
   }
@@ -66,13 +71,14 @@ class HeldPool {
     k.append(e.author.begin(), e.author.end());
     return k;
   }
-  void forget(const crdt::Envelope& e) {
+  void forget(const crdt::Envelope& e, std::size_t size) {
     keys_.erase(key(e));
-    bytes_ -= std::min(bytes_, crdt::encodeEnvelope(e).size());
+    bytes_ -= std::min(bytes_, size);
   }
 
   std::size_t maxOps_, maxBytes_;
   std::deque<crdt::Envelope> ops_;
+  std::deque<std::size_t> sizes_;  // each one's encoded size, counted once
   std::unordered_set<std::string> keys_;
   std::size_t bytes_ = 0;
   std::uint64_t dropped_ = 0;

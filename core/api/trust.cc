@@ -181,18 +181,7 @@ Status Trust::authorizeLocal(const crdt::Envelope& e) const {
     if (startsWith(e.op.id, kGrantPrefix)) {
       security::Grant g;
       CG_RETURN_IF_ERROR(checkGrant(e, &g));
-      const auto& a = *authority_;
-      std::uint8_t mine = a.roleAt(g.grantor, g.clock);
-      const std::string& mineName = a.table().role(mine).name;
-      if (!(a.table().role(mine).permissions & security::kAssign)) return Status::unauthorized("role " + mineName + " cannot assign roles");
-      if (g.grantee == g.grantor) return Status::unauthorized("nobody grants a role to themselves");
-      if (a.isSuperadmin(g.grantee)) return Status::unauthorized("a superadmin's role is fixed by the options");
-      if (g.role >= a.table().highest()) return Status::unauthorized("the highest role is never granted");
-      if (g.role > mine) return Status::unauthorized("role " + mineName + " cannot grant a higher role");
-      if (!a.isSuperadmin(g.grantor) && a.roleAt(g.grantee, g.clock) >= mine) {
-        return Status::unauthorized("role " + mineName + " cannot change the role of an equal or higher role");
-      }
-      return {};
+      return authority_->checkGrant(g);
     }
     if (!startsWith(e.op.id, kProfilePrefix) || !isLowerHex64(std::string_view(e.op.id).substr(kProfilePrefix.size()))) {
       return Status::invalidArgument("ids starting with '~' are reserved: ~grant/… and ~profile/<identity>");

@@ -281,9 +281,7 @@ bool Store::replaceSignature(const Envelope& e) {
 
 const std::string* Store::nextInStateOrder(const std::optional<std::string>& after) const {
   auto authorityBegin = nodes_.lower_bound(kAuthorityPrefix);
-  std::string past(kAuthorityPrefix);
-  ++past.back();  // the first id after every one with the prefix
-  auto authorityEnd = nodes_.lower_bound(past);
+  auto authorityEnd = nodes_.lower_bound(kAuthorityPrefixEnd);
   auto it = nodes_.begin();  // where the rest continues
   if (!after) {
     if (authorityBegin != authorityEnd) return &authorityBegin->first;

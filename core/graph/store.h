@@ -44,6 +44,7 @@ inline constexpr std::uint64_t kSaneWallMs = 1'000'000'000'000ull;
 // api/trust.h). Whole-state and repair streams send them first, so a
 // receiver meets the grants before the ops they permit.
 inline constexpr std::string_view kAuthorityPrefix = "~grant/";
+inline constexpr std::string_view kAuthorityPrefixEnd = "~grant0";  // the first id after every one with the prefix
 inline bool isAuthorityId(std::string_view id) { return id.substr(0, kAuthorityPrefix.size()) == kAuthorityPrefix; }
 
 using crdt::Envelope;

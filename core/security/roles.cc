@@ -86,6 +86,25 @@ std::uint8_t Authority::roleAt(const Identity& who, const hlc::Timestamp& at) co
   return roleOf(it == timelines_.end() ? nullptr : &it->second, at);
 }
 
+template <class RoleOf>
+Status Authority::grantRule(const Grant& g, RoleOf roleOf) const {
+  std::uint8_t mine = roleOf(g.grantor, g.clock);
+  const std::string& name = table_.role(mine).name;
+  if (!(table_.role(mine).permissions & kAssign)) return Status::unauthorized("role " + name + " cannot assign roles");
+  if (g.grantee == g.grantor) return Status::unauthorized("nobody grants a role to themselves");
+  if (isSuperadmin(g.grantee)) return Status::unauthorized("a superadmin's role is fixed by the options");
+  if (g.role >= table_.highest()) return Status::unauthorized("the highest role is never granted");
+  if (g.role > mine) return Status::unauthorized("role " + name + " cannot grant a higher role");
+  if (!isSuperadmin(g.grantor) && roleOf(g.grantee, g.clock) >= mine) {
+    return Status::unauthorized("role " + name + " cannot change the role of an equal or higher role");
+  }
+  return {};
+}
+
+Status Authority::checkGrant(const Grant& g) const {
+  return grantRule(g, [this](const Identity& who, const hlc::Timestamp& at) { return roleAt(who, at); });
+}
+
 Result<bool> Authority::add(const Grant& g) {
   auto it = byId_.find(g.id);
   if (it != byId_.end()) {
@@ -120,11 +139,7 @@ Authority::Recomputed Authority::recompute() {
     return roleOf(it == next.end() ? nullptr : &it->second, at);
   };
   for (const Grant* g : order) {
-    std::uint8_t grantorRole = roleIn(g->grantor, g->clock);
-    bool ok = (table_.role(grantorRole).permissions & kAssign) && g->grantor != g->grantee &&
-              !isSuperadmin(g->grantee) && g->role < table_.highest() && g->role <= grantorRole &&
-              (isSuperadmin(g->grantor) || roleIn(g->grantee, g->clock) < grantorRole);
-    if (!ok) continue;
+    if (!grantRule(*g, roleIn).ok()) continue;
     next[g->grantee].push_back(*g);
     valid.emplace(g->id, g->clock);
   }

@@ -104,6 +104,9 @@ class Authority {
   // store's register does). False when nothing changed; an error when the
   // candidate table is full.
   Result<bool> add(const Grant& g);
+  // Why `g` would not be valid by the timelines known now (the grant rule
+  // above), or ok. For a local grant, clocked after everything known here.
+  Status checkGrant(const Grant& g) const;
   bool holds(const std::string& id, const hlc::Timestamp& clock) const;
   bool valid(const std::string& id) const { return valid_.count(id) > 0; }
   std::size_t candidateCount() const { return byId_.size(); }
@@ -122,6 +125,10 @@ class Authority {
   Recomputed recompute();
 
  private:
+  // The grant rule, with roles looked up by `roleOf(identity, clock)`.
+  template <class RoleOf>
+  Status grantRule(const Grant& g, RoleOf roleOf) const;
+
   RoleTable table_;
   std::set<Identity> superadmins_;
   std::size_t maxCandidates_;

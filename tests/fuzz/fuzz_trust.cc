@@ -3,12 +3,14 @@
 // security. Stored records skip the signature check, so the fuzzer reaches
 // grants, roles, held ops and retractions; the same records relayed from a
 // peer are signature-checked; every record is also tried as a signature
-// proof. Checks: nothing crashes; a refused record changes nothing; the
-// pools stay within their bounds; a snapshot reloads to the same state;
-// no proof made of fuzz verifies.
+// proof, and the whole input as a recovery phrase. Checks: nothing
+// crashes; a refused record changes nothing; the pools stay within their
+// bounds; a snapshot reloads to the same state; no proof made of fuzz
+// verifies; a phrase that decodes encodes back to itself.
 #include <cstdint>
 
 #include "core/api/engine.h"
+#include "core/security/mnemonic.h"
 #include "core/security/op_signature.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -32,6 +34,10 @@ api::EngineOptions options(std::uint64_t epoch) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view phrase(reinterpret_cast<const char*>(data), size);
+  if (auto entropy = security::decodeMnemonic(phrase); entropy.ok()) {
+    FUZZ_CHECK(security::encodeMnemonic(*entropy).value() == phrase);
+  }
   ManualClock clock(1'700'000'000'000ull);
   auto stored = std::move(api::Engine::open(clock, options(2))).value();
   auto relayed = std::move(api::Engine::open(clock, options(3))).value();

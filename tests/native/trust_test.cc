@@ -209,6 +209,25 @@ TEST_F(TrustTest, ForgedOpsOpsFromAnotherRoomAndOpsWhoseAuthorIsNotTheSignerAreR
   EXPECT_EQ(stored->store().recordCount(), 1u);
 }
 
+// What a message leaves in storage when some of its ops are refused: every
+// other op, the far-future ones waiting in the pool included.
+TEST_F(TrustTest, ARecordWithARefusedOpKeepsEveryOtherOpOnAnyPath) {
+  const std::uint64_t hour = 3'600'000;
+  for (bool forgeTheFutureOne : {true, false}) {
+    auto e = engine(&U, 2);
+    auto now = signedBy(S, {putJson("now", R"({})")}, at(1));
+    auto later = signedBy(S, {putJson("later", R"({})")}, at(hour));
+    (forgeTheFutureOne ? later : now)[0].op.value = std::make_shared<const boost::json::object>(obj(R"({"x":1})"));
+    Effects fx = relay(*e, {now[0], later[0]});
+    ASSERT_TRUE(fx.status.ok());
+    EXPECT_EQ(e->stats().opsForged, 1u);
+    auto stored = engine(&U, 3);
+    for (const Bytes& r : fx.persist) ASSERT_TRUE(stored->load(r, true).ok());
+    EXPECT_EQ(stored->store().exists("now"), forgeTheFutureOne) << forgeTheFutureOne;
+    EXPECT_EQ(stored->deferredCount(), forgeTheFutureOne ? 0u : 1u) << forgeTheFutureOne;
+  }
+}
+
 TEST_F(TrustTest, AGuestWritesOnlyItsProfileAndLocalWritesGetAClearError) {
   auto e = engine(&U, 2);
   Status s = write(*e, {putJson("a", R"({"v":1})")});
