@@ -352,7 +352,7 @@ export interface EngineStats {
   peersRefused: number; sessionsRestarted: number; sessionsFailed: number; liveDropped: number;
   /** Security (open(name, {security})): ops refused or held by reason; `unauthorized` are held now, waiting for a grant. */
   opsForged: number; opsMalformed: number; opsUnauthorized: number; unauthorizedReleased: number; unauthorizedDropped: number;
-  opsRetracted: number; grantsRefused: number; signaturesChecked: number; unauthorized: number; opsImpersonated: number;
+  opsRetracted: number; grantsRefused: number; grantsInvalid: number; signaturesChecked: number; unauthorized: number; opsImpersonated: number;
   storageErrors: number; recordsDropped: number;
   /** This tab's side of the one-writer-per-origin link: requests it runs for other tabs now, answered ones remembered (ids only). */
   tabs: { role: 'leader' | 'follower' | 'starting' | 'closing'; inFlight: number; remembered: number; pending: number };

@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { encode } from '../js/core/msgpack.js';
 import { OpType } from '../js/core/engine.js';
 import { EngineNet, openEngine } from '../tests/support/engine-net.js';
+import { loadCore } from '../js/core/module.js';
+import { check } from '../js/core/errors.js';
 
 const out = process.argv[2];
 if (!out) { console.error('usage: node scripts/fuzz-seeds.js DIR'); process.exit(2); }
@@ -44,6 +46,25 @@ const frame = (messages) => {
   return Uint8Array.from(parts.flatMap((p) => [...p]));
 };
 const talk = await conversation();
+// The same between signed engines: OPS messages share proofs in group tables.
+async function signedConversation() {
+  const core = await loadCore();
+  const { cases } = await vectors('bip39.json');
+  const id = check(core.identityFromMnemonic(cases[0].phrase, ''));
+  const trust = { app: 'a', room: 'r', superadmins: [Buffer.from(id.publicKey).toString('hex')], secretKey: Buffer.from(id.secretKey).toString('hex') };
+  const a = await openEngine(1, { opLogWindow: 8, trust }), b = await openEngine(2, { opLogWindow: 8, trust });
+  const net = new EngineNet();
+  net.add(a, 'a'); net.add(b, 'b');
+  const captured = [];
+  net.onDeliver = (from, to, m) => { captured.push({ to, m }); return true; };
+  net.write(0, Array.from({ length: 70 }, (_, i) => [OpType.PUT, `n${i}`, { i }]));
+  net.write(1, [[OpType.PUT, 'b', { v: 1 }], [OpType.PUT, 'c', {}], [OpType.LINK, 'b', 'c']]);
+  net.connect(0, 1);
+  net.runFlights();
+  a.close(); b.close();
+  return { toA: captured.filter((c) => c.to === 0).map((c) => c.m), all: captured.map((c) => c.m) };
+}
+const signedTalk = await signedConversation();
 const opBatches = [
   [[OpType.PUT, 'x', { v: 1 }], [OpType.PUT, 'y', {}], [OpType.LINK, 'x', 'y']],
   [[OpType.REMOVE, 'x', null], [OpType.UNLINK, 'x', 'y']],
@@ -141,8 +162,8 @@ const trustSeeds = [frame(trustRecords), frame([trustRecords[2], trustRecords[1]
 /** harness -> its seeds (Uint8Array[]) */
 const seeds = {
   fuzz_value_codec: values.map((v) => encode(v)),
-  fuzz_sync_message: [...syncMessages, ...talk.all],
-  fuzz_engine_session: [frame(talk.toA), frame(talk.toA.slice(0, 2)), frame([talk.toA[0], new Uint8Array(0), talk.toA[0]])],
+  fuzz_sync_message: [...syncMessages, ...talk.all, ...signedTalk.all],
+  fuzz_engine_session: [frame(talk.toA), frame(talk.toA.slice(0, 2)), frame([talk.toA[0], new Uint8Array(0), talk.toA[0]]), frame(signedTalk.toA)],
   fuzz_engine_ops: [...opBatches.map((b) => encode(b)), ...talk.all.slice(2, 6)],
   fuzz_boundary: [
     encode({ replicaId: '0000000000000001', epoch: '0000000000000002', opLogWindow: 100, middleware: true }),

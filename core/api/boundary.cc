@@ -374,7 +374,7 @@ Bytes encodeStats(const Engine& engine) {
       {"opsForged", s.opsForged}, {"opsMalformed", s.opsMalformed}, {"opsUnauthorized", s.opsUnauthorized},
       {"unauthorizedReleased", s.unauthorizedReleased}, {"unauthorizedDropped", s.unauthorizedDropped},
       {"opsRetracted", s.opsRetracted}, {"grantsRefused", s.grantsRefused}, {"opsImpersonated", s.opsImpersonated}, {"signaturesChecked", s.signaturesChecked},
-      {"unauthorized", engine.unauthorizedCount()},
+      {"unauthorized", engine.unauthorizedCount()}, {"grantsInvalid", engine.grantsInvalid()},
       {"nodes", store.liveCount()}, {"records", store.recordCount()}, {"ghostRecords", store.ghostCount()},
       {"deferred", engine.deferredCount()}, {"peers", engine.peerCount()},
   };

@@ -244,6 +244,12 @@ void Engine::settle(graph::ApplyReport& report) {
   }
 }
 
+std::size_t Engine::grantsInvalid() const {
+  if (!trust_) return 0;
+  const security::Authority& a = trust_->authority();
+  return a.candidateCount() - a.validCount();
+}
+
 void Engine::holdDeferred(std::vector<crdt::Envelope> envelopes) {
   for (crdt::Envelope& e : envelopes) deferred_.add(std::move(e));
   stats_.deferredDropped = deferred_.dropped();

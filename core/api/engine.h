@@ -189,6 +189,10 @@ class Engine {
   std::size_t peerCount() const { return peers_.size(); }
   std::size_t deferredCount() const { return deferred_.size(); }
   std::size_t unauthorizedCount() const { return unauthorized_.size(); }
+  // Grants known that the grant rule does not make valid (a self-grant, a
+  // grant above the grantor's role, by a grantor who lost `assign`...):
+  // never applied, kept to be judged again when the grants before them change.
+  std::size_t grantsInvalid() const;
   const Trust* trust() const { return trust_.get(); }
   // The role `identity` (32 bytes) holds now, by the grants known here.
   Result<std::string> roleOf(ByteView identity) const;

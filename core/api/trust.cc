@@ -69,7 +69,7 @@ Status Trust::sign(std::vector<crdt::Envelope>& envelopes) const {
     std::vector<security::Digest> leaves;
     for (std::size_t i = start; i < end; ++i) {
       envelopes[i].author = author;
-      leaves.push_back(security::leafHash(options_.database, crdt::signedBytes(envelopes[i])));
+      leaves.push_back(security::leafHash(crdt::signedBytes(envelopes[i])));
     }
     CG_ASSIGN_OR_RETURN(auto proofs, security::signGroup(options_.database, options_.secretKey->view(), leaves));
     for (std::size_t i = start; i < end; ++i) envelopes[i].signature = std::move(proofs[i - start]);
@@ -120,7 +120,7 @@ Status Trust::checkGrant(const crdt::Envelope& e, security::Grant* out) const {
 Screen Trust::screen(const crdt::Envelope& e, bool trusted) {
   if (e.author.size() != security::kPublicKeyBytes) return Screen::kForged;
   if (!trusted) {
-    auto leaf = security::leafHash(options_.database, crdt::signedBytes(e));
+    auto leaf = security::leafHash(crdt::signedBytes(e));
     if (!verifier_.verify(options_.database, e.author, leaf, e.signature)) return Screen::kForged;
   }
   if (e.op.id.empty() || e.op.id[0] != '~') return Screen::kData;

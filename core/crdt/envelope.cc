@@ -14,8 +14,9 @@ Status validateId(const std::string& id, const char* what, const Limits& limits)
   return {};
 }
 
-void packBody(Packer& pk, const Envelope& e, bool withSignature) {
-  pk.pack_array(withSignature ? 8 : 7);
+// The first six fields; the author and the signature follow.
+void packOp(Packer& pk, const Envelope& e, std::uint32_t fields) {
+  pk.pack_array(fields);
   pk.pack(static_cast<std::uint8_t>(e.op.type));
   packStr(pk, e.op.id);
   switch (e.op.type) {
@@ -27,8 +28,6 @@ void packBody(Packer& pk, const Envelope& e, bool withSignature) {
   pk.pack(e.clock.wall);
   pk.pack(e.clock.counter);
   pk.pack(e.clock.peer);
-  packBin(pk, e.author);
-  if (withSignature) packBin(pk, e.signature);
 }
 
 bool readU64(const msgpack::object& o, std::uint64_t& out) {
@@ -64,7 +63,19 @@ Status validateOp(const Op& op, const Limits& limits) {
   return Status::invalidArgument("unknown op type " + std::to_string(static_cast<int>(op.type)));
 }
 
-void packEnvelope(Packer& pk, const Envelope& e) { packBody(pk, e, true); }
+void packEnvelope(Packer& pk, const Envelope& e) {
+  packOp(pk, e, 8);
+  packBin(pk, e.author);
+  packBin(pk, e.signature);
+}
+
+void packEnvelope(Packer& pk, const Envelope& e, const ProofRef& ref) {
+  packOp(pk, e, 8);
+  pk.pack_nil();
+  pk.pack_array(2);
+  pk.pack(ref.group);
+  pk.pack(ref.leaf);
+}
 
 Bytes encodeEnvelope(const Envelope& e) {
   Bytes out;
@@ -78,11 +89,20 @@ Bytes signedBytes(const Envelope& e) {
   Bytes out;
   ByteSink sink{out};
   Packer pk(sink);
-  packBody(pk, e, false);
+  packOp(pk, e, 7);
+  packBin(pk, e.author);
   return out;
 }
 
 Result<Envelope> envelopeFromMsgpack(const msgpack::object& o, const Limits& limits) {
+  std::optional<ProofRef> ref;
+  CG_ASSIGN_OR_RETURN(Envelope e, envelopeFromMsgpack(o, limits, ref));
+  if (ref) return Status::invalidArgument("an envelope names a proof group outside an OPS message");
+  return e;
+}
+
+Result<Envelope> envelopeFromMsgpack(const msgpack::object& o, const Limits& limits, std::optional<ProofRef>& ref) {
+  ref.reset();
   if (o.type != msgpack::type::ARRAY || o.via.array.size != 8) {
     return Status::invalidArgument("an envelope is an array of 8 fields");
   }
@@ -111,7 +131,11 @@ Result<Envelope> envelopeFromMsgpack(const msgpack::object& o, const Limits& lim
   }
   e.clock.counter = static_cast<std::uint32_t>(counter);
   // A signature is a group proof (security/op_signature.h): at most 258 bytes.
-  if (!readBin(f[6], e.author, 64) || !readBin(f[7], e.signature, 258)) {
+  std::uint64_t group = 0, leaf = 0;
+  if (f[6].type == msgpack::type::NIL && f[7].type == msgpack::type::ARRAY && f[7].via.array.size == 2 &&
+      readU64(f[7].via.array.ptr[0], group) && readU64(f[7].via.array.ptr[1], leaf) && group <= UINT32_MAX && leaf < 64) {
+    ref = ProofRef{static_cast<std::uint32_t>(group), static_cast<std::uint8_t>(leaf)};
+  } else if (!readBin(f[6], e.author, 64) || !readBin(f[7], e.signature, 258)) {
     return Status::invalidArgument("envelope author or signature is malformed");
   }
   CG_RETURN_IF_ERROR(validateOp(e.op, limits));

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,18 @@ Status validateOp(const Op& op, const Limits& limits);
 void packEnvelope(Packer& pk, const Envelope& e);
 Bytes encodeEnvelope(const Envelope& e);
 Result<Envelope> envelopeFromMsgpack(const msgpack::object& o, const Limits& limits);
+
+// Inside an OPS message with proof groups (sync/proof_groups.h) an envelope
+// may leave author and signature to its message: `nil` for the author and
+// [group, leaf] for the signature.
+struct ProofRef {
+  std::uint32_t group = 0;
+  std::uint8_t leaf = 0;
+};
+void packEnvelope(Packer& pk, const Envelope& e, const ProofRef& ref);
+// As envelopeFromMsgpack(), also accepting that form: `ref` is then set and
+// author and signature are left empty for the message to fill in.
+Result<Envelope> envelopeFromMsgpack(const msgpack::object& o, const Limits& limits, std::optional<ProofRef>& ref);
 Result<Envelope> decodeEnvelope(ByteView bytes, const Limits& limits);
 
 // The bytes a signature covers: the envelope without its signature.

@@ -12,12 +12,6 @@ namespace {
 
 constexpr std::string_view kDomain = "cellgraph/ops/v1";
 
-Digest node(const Digest& left, const Digest& right) {
-  Hasher h(32);
-  h.u64(1).bytes({left.data(), left.size()}).bytes({right.data(), right.size()});
-  return h.finish256();
-}
-
 Bytes rootMessage(const Digest& database, const Digest& root, std::size_t count) {
   Bytes m(kDomain.size() + 2 * 32 + 1);
   std::memcpy(m.data(), kDomain.data(), kDomain.size());
@@ -37,7 +31,7 @@ bool fold(Digest leaf, std::size_t index, std::size_t count, ByteView path, Dige
     Digest sibling;
     std::memcpy(sibling.data(), path.data() + used, 32);
     used += 32;
-    leaf = index % 2 == 0 ? node(leaf, sibling) : node(sibling, leaf);
+    leaf = index % 2 == 0 ? nodeHash(leaf, sibling) : nodeHash(sibling, leaf);
   }
   if (used != path.size()) return false;
   root = leaf;
@@ -52,9 +46,15 @@ Digest databaseId(std::string_view app, std::string_view room) {
   return h.finish256();
 }
 
-Digest leafHash(const Digest& database, ByteView signedBytes) {
+Digest leafHash(ByteView signedBytes) {
   Hasher h(32);
-  h.u64(0).bytes({database.data(), database.size()}).field(signedBytes);
+  h.u64(0).field(signedBytes);
+  return h.finish256();
+}
+
+Digest nodeHash(const Digest& left, const Digest& right) {
+  Hasher h(32);
+  h.u64(1).bytes({left.data(), left.size()}).bytes({right.data(), right.size()});
   return h.finish256();
 }
 
@@ -67,7 +67,7 @@ Result<std::vector<Bytes>> signGroup(const Digest& database, ByteView secretKey,
   while (levels.back().size() > 1) {
     const auto& below = levels.back();
     std::vector<Digest> up;
-    for (std::size_t i = 0; i + 1 < below.size(); i += 2) up.push_back(node(below[i], below[i + 1]));
+    for (std::size_t i = 0; i + 1 < below.size(); i += 2) up.push_back(nodeHash(below[i], below[i + 1]));
     if (below.size() % 2 == 1) up.push_back(below.back());
     levels.push_back(std::move(up));
   }

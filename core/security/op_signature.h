@@ -5,14 +5,16 @@
 // reconciliation, full state) while a batch costs one signature to make and,
 // through ProofVerifier's cache, one to check. Formats: PROTOCOL.md §10.
 //
-//   leaf  = BLAKE2b-256(0x00 ‖ databaseId ‖ len ‖ signedBytes(envelope))
-//   node  = BLAKE2b-256(0x01 ‖ left ‖ right)   (an odd last node moves up as is)
+//   leaf  = BLAKE2b-256(u64 0 ‖ len ‖ signedBytes(envelope))   (u64: 8 bytes big-endian)
+//   node  = BLAKE2b-256(u64 1 ‖ left ‖ right)   (an odd last node moves up as is)
 //   signed message = "cellgraph/ops/v1" ‖ databaseId ‖ root ‖ count
 //   proof = signature(64) ‖ index(1) ‖ count(1) ‖ path(32 × levels)
 //
 // signedBytes (crdt/envelope.h) cover the op, its clock and its author; the
-// database id covers app and room, so nothing signed for one room verifies
-// in another. initCrypto() (ed25519.h) must have succeeded.
+// database id (app and room) is in the signed message, so nothing signed
+// for one room verifies in another. Leaves name no database, so a proof's
+// path can be rebuilt from the leaves alone (sync/proof_groups.h).
+// initCrypto() (ed25519.h) must have succeeded.
 #pragma once
 
 #include <array>
@@ -36,7 +38,8 @@ inline constexpr std::size_t kMaxProofBytes = 64 + 2 + 32 * 6;
 // BLAKE2b-256 over ("cellgraph/db/v1", app, room), each length-prefixed.
 Digest databaseId(std::string_view app, std::string_view room);
 
-Digest leafHash(const Digest& database, ByteView signedBytes);
+Digest leafHash(ByteView signedBytes);
+Digest nodeHash(const Digest& left, const Digest& right);
 
 // One proof per leaf, in order. 1 to kMaxGroup leaves; `secretKey` is 64 bytes.
 Result<std::vector<Bytes>> signGroup(const Digest& database, ByteView secretKey, const std::vector<Digest>& leaves);

@@ -110,6 +110,7 @@ class Authority {
   bool holds(const std::string& id, const hlc::Timestamp& clock) const;
   bool valid(const std::string& id) const { return valid_.count(id) > 0; }
   std::size_t candidateCount() const { return byId_.size(); }
+  std::size_t validCount() const { return valid_.size(); }
 
   struct Change {
     Identity who;

@@ -1,6 +1,7 @@
 #include "core/sync/messages.h"
 
 #include "core/base/utf8.h"
+#include "core/sync/proof_groups.h"
 
 namespace cellgraph::sync {
 using crdt::ByteSink;
@@ -11,9 +12,11 @@ namespace {
 
 void packHash(Packer& pk, const Hash128& h) { crdt::packBin(pk, h.toBytes()); }
 
-// An OPS message up to its envelopes, which follow: `count` of them.
-void packOpsHead(Packer& pk, const Ops& o, std::uint64_t firstSeq, std::uint64_t lastSeq, bool final, std::size_t count) {
-  pk.pack_array(8);
+// An OPS message up to its envelopes, which follow: `count` of them, then
+// the proof group table when `grouped`.
+void packOpsHead(Packer& pk, const Ops& o, std::uint64_t firstSeq, std::uint64_t lastSeq, bool final, std::size_t count,
+                 bool grouped) {
+  pk.pack_array(grouped ? 9 : 8);
   pk.pack(kProtocolVersion);
   pk.pack(static_cast<std::uint8_t>(MessageType::kOps));
   pk.pack(static_cast<std::uint8_t>(o.mode));
@@ -32,10 +35,6 @@ struct Encoder {
     pk.pack(static_cast<std::uint8_t>(MessageType::kHello));
     for (std::uint64_t v : {h.replica, h.epoch, h.logFirst, h.logHead, h.records, h.yourEpoch, h.yourSeq}) pk.pack(v);
     packHash(pk, h.fingerprint);
-  }
-  void operator()(const Ops& o) {
-    packOpsHead(pk, o, o.firstSeq, o.lastSeq, o.final, o.envelopes.size());
-    for (const auto& e : o.envelopes) crdt::packEnvelope(pk, e);
   }
   void operator()(const Recon& r) {
     pk.pack_array(4);
@@ -108,7 +107,7 @@ Result<Message> decodeHello(const msgpack::object_array& a) {
 }
 
 Result<Message> decodeOps(const msgpack::object_array& a, const Limits& limits) {
-  if (a.size != 8) return malformed("ops has " + std::to_string(a.size) + " fields");
+  if (a.size != 8 && a.size != 9) return malformed("ops has " + std::to_string(a.size) + " fields");
   Ops o;
   std::uint64_t mode = 0;
   if (!u64(a.ptr[2], mode) || mode > 3) return malformed("unknown ops mode");
@@ -129,11 +128,14 @@ Result<Message> decodeOps(const msgpack::object_array& a, const Limits& limits) 
     return malformed("delta sequence range cannot hold its envelopes");
   }
   o.envelopes.reserve(list.via.array.size);
+  std::vector<std::optional<crdt::ProofRef>> refs(a.size == 9 ? list.via.array.size : 0);
   for (std::uint32_t i = 0; i < list.via.array.size; ++i) {
-    auto e = crdt::envelopeFromMsgpack(list.via.array.ptr[i], limits);
+    auto e = a.size == 9 ? crdt::envelopeFromMsgpack(list.via.array.ptr[i], limits, refs[i])
+                         : crdt::envelopeFromMsgpack(list.via.array.ptr[i], limits);
     if (!e.ok()) return e.status().withContext("envelope " + std::to_string(i));
     o.envelopes.push_back(std::move(e).value());
   }
+  if (a.size == 9) CG_RETURN_IF_ERROR(expandProofGroups(a.ptr[8], o.envelopes, refs));
   return Message{std::move(o)};
 }
 
@@ -194,11 +196,71 @@ Result<Message> decodeRecon(const msgpack::object_array& a, const Limits& limits
 
 }  // namespace
 
+// Envelopes packed for one OPS message, sharing proofs through its group
+// table (proof_groups.h).
+class ChunkBuilder {
+ public:
+  // Packs `e` unless the chunk holds something and `e` could take it past
+  // maxBytes or maxOps: false then, and nothing changed.
+  bool add(const crdt::Envelope& e, std::size_t maxBytes, std::size_t maxOps) {
+    constexpr std::size_t kHeaderRoom = 64;
+    one_.clear();
+    ByteSink sink{one_};
+    Packer pk(sink);
+    auto ref = groups_.peek(e);
+    if (ref) crdt::packEnvelope(pk, e, *ref); else crdt::packEnvelope(pk, e);
+    std::size_t room = one_.size() + (ref ? ProofGroupsBuilder::kMaxEntryBytes : 0);
+    if (count_ > 0 && (body_.size() + groups_.packedBytes() + room + kHeaderRoom > maxBytes || count_ >= maxOps)) {
+      return false;
+    }
+    if (ref) groups_.commit(e, *ref);
+    body_.insert(body_.end(), one_.begin(), one_.end());
+    ++count_;
+    return true;
+  }
+  std::size_t count() const { return count_; }
+  std::size_t bytes() const { return body_.size() + groups_.packedBytes(); }
+  OpsChunk take() {
+    OpsChunk c{std::move(body_), count_, groups_.packed()};
+    body_.clear();
+    count_ = 0;
+    groups_.clear();
+    return c;
+  }
+
+ private:
+  Bytes body_, one_;
+  std::size_t count_ = 0;
+  ProofGroupsBuilder groups_;
+};
+
+namespace {
+
+Bytes frame(const Ops& header, std::uint64_t firstSeq, std::uint64_t lastSeq, bool final, const OpsChunk& chunk) {
+  Bytes msg;
+  msg.reserve(chunk.body.size() + chunk.groups.size() + 48);
+  ByteSink sink{msg};
+  Packer pk(sink);
+  packOpsHead(pk, header, firstSeq, lastSeq, final, chunk.count, !chunk.groups.empty());
+  msg.insert(msg.end(), chunk.body.begin(), chunk.body.end());
+  msg.insert(msg.end(), chunk.groups.begin(), chunk.groups.end());
+  return msg;
+}
+
+}  // namespace
+
 Bytes encodeMessage(const Message& m) {
+  if (const auto* o = std::get_if<Ops>(&m)) {
+    ChunkBuilder chunk;
+    for (const auto& e : o->envelopes) chunk.add(e, SIZE_MAX, SIZE_MAX);
+    return frame(*o, o->firstSeq, o->lastSeq, o->final, chunk.take());
+  }
   Bytes out;
   ByteSink sink{out};
   Packer pk(sink);
-  std::visit(Encoder{pk}, m);
+  std::visit([&](const auto& x) {
+    if constexpr (!std::is_same_v<std::decay_t<decltype(x)>, Ops>) Encoder{pk}(x);
+  }, m);
   return out;
 }
 
@@ -228,22 +290,22 @@ Result<Message> decodeMessage(ByteView bytes, const Limits& limits) {
 
 OpsChunker::OpsChunker(Ops header, std::size_t maxBytes, std::size_t maxOps)
     : header_(std::move(header)), maxBytes_(maxBytes), maxOps_(std::max<std::size_t>(maxOps, 1)),
-      chunkFirst_(header_.firstSeq) {
+      chunk_(std::make_unique<ChunkBuilder>()), chunkFirst_(header_.firstSeq) {
   header_.envelopes.clear();
 }
 
+OpsChunker::~OpsChunker() = default;
+OpsChunker::OpsChunker(OpsChunker&&) noexcept = default;
+
+std::size_t OpsChunker::pendingOps() const { return chunk_->count(); }
+std::size_t OpsChunker::pendingBytes() const { return chunk_->bytes(); }
+
 std::optional<Bytes> OpsChunker::add(const crdt::Envelope& e, std::uint64_t seq) {
-  constexpr std::size_t kHeaderRoom = 64;
-  one_.clear();
-  ByteSink sink{one_};
-  Packer pk(sink);
-  crdt::packEnvelope(pk, e);
   std::optional<Bytes> full;
-  if (count_ > 0 && (body_.size() + one_.size() + kHeaderRoom > maxBytes_ || count_ >= maxOps_)) {
+  if (!chunk_->add(e, maxBytes_, maxOps_)) {
     full = finish(lastAdded_, false);
+    chunk_->add(e, maxBytes_, maxOps_);
   }
-  body_.insert(body_.end(), one_.begin(), one_.end());
-  ++count_;
   lastAdded_ = seq;
   return full;
 }
@@ -254,44 +316,27 @@ Bytes OpsChunker::finish(std::uint64_t lastSeq, bool final) {
   // Chunks of a range without seqs (state, repair) all carry the header's.
   bool ranged = header_.mode == OpsMode::kLive || header_.mode == OpsMode::kDelta;
   if (!ranged) lastSeq = header_.lastSeq;
-  Bytes msg;
-  ByteSink sink{msg};
-  Packer pk(sink);
-  packOpsHead(pk, header_, ranged ? chunkFirst_ : header_.firstSeq, lastSeq, final, count_);
-  msg.insert(msg.end(), body_.begin(), body_.end());
+  Bytes msg = frame(header_, ranged ? chunkFirst_ : header_.firstSeq, lastSeq, final, chunk_->take());
   if (ranged) chunkFirst_ = lastSeq + 1;
-  count_ = 0;
-  body_.clear();
   return msg;
 }
 
 std::vector<OpsChunk> packOpsChunks(const std::vector<crdt::Envelope>& envelopes, std::size_t maxBytes,
                                     std::size_t maxOps) {
-  constexpr std::size_t kHeaderRoom = 64;
   maxOps = std::max<std::size_t>(maxOps, 1);
-  std::vector<OpsChunk> out(1);
-  Bytes one;
+  std::vector<OpsChunk> out;
+  ChunkBuilder chunk;
   for (const auto& e : envelopes) {
-    one.clear();
-    ByteSink sink{one};
-    Packer pk(sink);
-    crdt::packEnvelope(pk, e);
-    OpsChunk& c = out.back();
-    if (c.count > 0 && (c.body.size() + one.size() + kHeaderRoom > maxBytes || c.count >= maxOps)) out.emplace_back();
-    out.back().body.insert(out.back().body.end(), one.begin(), one.end());
-    ++out.back().count;
+    if (chunk.add(e, maxBytes, maxOps)) continue;
+    out.push_back(chunk.take());
+    chunk.add(e, maxBytes, maxOps);
   }
+  out.push_back(chunk.take());
   return out;
 }
 
 Bytes frameOps(const Ops& header, const OpsChunk& chunk) {
-  Bytes msg;
-  msg.reserve(chunk.body.size() + 48);
-  ByteSink sink{msg};
-  Packer pk(sink);
-  packOpsHead(pk, header, header.firstSeq, header.lastSeq, header.final, chunk.count);
-  msg.insert(msg.end(), chunk.body.begin(), chunk.body.end());
-  return msg;
+  return frame(header, header.firstSeq, header.lastSeq, header.final, chunk);
 }
 
 std::vector<Bytes> encodeOpsChunked(const Ops& header, const std::vector<crdt::Envelope>& envelopes,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -83,24 +84,26 @@ Result<Message> decodeMessage(ByteView bytes, const Limits& limits);
 // seq in the sender's log: a chunk then claims header.firstSeq (or the seq
 // after the previous chunk) up to its last envelope's seq, and the last
 // chunk up to header.lastSeq, so chunks tile the range.
+class ChunkBuilder;
 class OpsChunker {
  public:
   OpsChunker(Ops header, std::size_t maxBytes, std::size_t maxOps);
+  ~OpsChunker();
+  OpsChunker(OpsChunker&&) noexcept;
   // Appends an envelope; returns a full chunk when the envelope did not fit
   // in the one being built (the envelope starts the next).
   std::optional<Bytes> add(const crdt::Envelope& e, std::uint64_t seq = 0);
   // The chunk being built (possibly empty), as the last one when `last`
   // (header.final and lastSeq apply) or as an intermediate one.
   Bytes flush(bool last);
-  std::size_t pendingOps() const { return count_; }
-  std::size_t pendingBytes() const { return body_.size(); }
+  std::size_t pendingOps() const;
+  std::size_t pendingBytes() const;
 
  private:
   Bytes finish(std::uint64_t lastSeq, bool final);
   Ops header_;
   std::size_t maxBytes_, maxOps_;
-  Bytes body_, one_;
-  std::size_t count_ = 0;
+  std::unique_ptr<ChunkBuilder> chunk_;
   std::uint64_t chunkFirst_ = 0, lastAdded_ = 0;
 };
 
@@ -110,6 +113,7 @@ class OpsChunker {
 struct OpsChunk {
   Bytes body;
   std::size_t count = 0;
+  Bytes groups;  // the packed proof group table, empty when no envelope shares a proof
 };
 std::vector<OpsChunk> packOpsChunks(const std::vector<crdt::Envelope>& envelopes, std::size_t maxBytes, std::size_t maxOps);
 // One OPS message: `header` (its envelopes ignored) around a packed body.

@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto relayed = std::move(api::Engine::open(clock, options(3))).value();
   security::ProofVerifier proofs;
   const auto db = security::databaseId("fuzz", "room");
-  const auto leaf = security::leafHash(db, {data, size});
+  const auto leaf = security::leafHash({data, size});
   const Bytes author(32, 'S');
   for (std::size_t at = 0; at + 2 <= size;) {
     std::size_t n = std::min<std::size_t>(size - at - 2, (std::size_t{data[at]} << 8) | data[at + 1]);

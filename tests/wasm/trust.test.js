@@ -34,7 +34,10 @@ test('signed ops sync; a guest cannot write; a grant lets it; a tampered op is r
   const b = await openEngine(2, { trust: trust(user) });
   assert.throws(() => b.prepare([[OpType.PUT, 'x', { v: 1 }]]), (e) => e instanceof CellgraphError && e.code === 'UNAUTHORIZED' && /role guest cannot write/.test(e.message));
   write(b, [[OpType.PUT, `~profile/${hex(user.publicKey)}`, { name: 'u' }]]);
-  write(a, [[OpType.PUT, 'doc', { title: 'hello' }], [OpType.PUT, `~grant/${hex(user.publicKey)}/${hex(admin.publicKey)}/g1`, { role: 'user' }]]);
+  // Two writes, two signed groups: a tampered op spoils the proof it shares
+  // with the rest of its group in a message (PROTOCOL.md §3, proof groups).
+  write(a, [[OpType.PUT, 'doc', { title: 'hello' }]]);
+  write(a, [[OpType.PUT, `~grant/${hex(user.publicKey)}/${hex(admin.publicKey)}/g1`, { role: 'user' }]]);
   const net = new EngineNet();
   net.add(a, 'a'); net.add(b, 'b');
   let tampered = 0;
