@@ -37,8 +37,10 @@
 // room ids, or null for none. A link joins the room ('peer:join', with the
 // verified identity or null) only once the other end's '~id' arrived and
 // verified; a forged, replayed (another link's fingerprints) or missing one
-// within dialTimeoutMs closes the link (`refused.identity`). identityOf(peer)
-// names who a peer is; a peer's channel messages come from that identity.
+// within dialTimeoutMs closes the link (`refused.identity`), and the room
+// announces again so honest peers dial anew. Up to 16 messages that arrive
+// before the '~id' wait for it. identityOf(peer) names who a peer is; a
+// peer's channel messages come from that identity.
 //
 // Cells (options.cells: true | {cellSize}): instead of a full mesh, the
 // core's cellular mesh (mesh-router.js) decides whom to link with, and every
@@ -98,6 +100,10 @@ export class Channel extends Emitter {
     return this.#room._send(this.name, data, targets, meta, onProgress);
   }
 }
+
+// Messages a link may send before its '~id' (a race of the two ends' first
+// messages); more close it.
+const MAX_EARLY_MESSAGES = 16;
 
 export class Room extends Emitter {
   #keys; #signaling; #options;
@@ -431,21 +437,37 @@ export class Room extends Emitter {
       else if (reason in this.#violations) this.#violations[reason]++;
     };
     let proven = false;
-    link.onMessage = ({ channel, data, meta }) => {
-      if (!proven) {
-        proven = channel === '~id' && this.#checkIdentity(peer, link, data);
-        if (!proven) { this.#refused.identity++; link.close('no valid identity handshake'); return; }
-        this.#joined(peer, link);
-        return;
-      }
+    // Messages that came before the other end's '~id' (a few, bounded):
+    // delivered once it proves who it is, dropped with the link otherwise.
+    let early = [];
+    const deliver = ({ channel, data, meta }) => {
       if (channel === '~mesh') this.#router?.frame(peer, data);
       else if (channel !== '~id') this.#channels.get(channel)?.emit('message', data, peer, meta);
+    };
+    link.onMessage = (message) => {
+      if (proven) { deliver(message); return; }
+      if (message.channel !== '~id') {
+        if (early.length < MAX_EARLY_MESSAGES) { early.push(message); return; }
+        this.#refused.identity++;
+        link.close('no identity handshake before other messages');
+        return;
+      }
+      proven = this.#checkIdentity(peer, link, message.data);
+      if (!proven) { this.#refused.identity++; link.close('no valid identity handshake'); return; }
+      this.#joined(peer, link);
+      const waiting = early;
+      early = [];
+      for (const m of waiting) if (!link.closed) deliver(m);
     };
     link.onProgress = ({ channel, meta, received, total }) => this.#channels.get(channel)?.emit('progress', received / total, peer, meta);
     link.onClose = (reason) => {
       settled();
       if (link.violation) this.#ban(peer);
-      if (this.#links.get(peer) !== link) return;
+      if (this.#links.get(peer) !== link) {
+        // A link that never joined: announce again, so the peers dial anew.
+        if (!proven && !this.#left && !this.#busy(peer)) this.#signaling.reset();
+        return;
+      }
       this.#links.delete(peer);
       this.#identities.delete(peer);
       this.#router?.linkDown(peer);
