@@ -26,9 +26,11 @@ target_include_directories(secp256k1 SYSTEM PUBLIC "${_secp_root}/include")
 # to 1,881 KB (1,405 KB gzipped). 8 costs 8 KiB; measured, verification is as
 # fast in wasm (~190 us either way under Node 20) and ~5% slower natively
 # (29 vs 27.6 us). ECMULT_GEN_PREC_BITS (signing table, 2^bits * 256/bits * 64
-# bytes) stays at the default 4 = 64 KiB: 2 saves 32 KiB but signs ~30% slower.
+# bytes) is 2 = 32 KiB instead of the default 4 = 64 KiB: those 32 KiB do not
+# compress, and signing ~30% slower costs nothing that shows, since only the
+# page's few Nostr signaling events are signed with it.
 set(CELLGRAPH_SECP256K1_ECMULT_WINDOW 8 CACHE STRING "libsecp256k1 ECMULT_WINDOW_SIZE (2..15)")
-set(CELLGRAPH_SECP256K1_GEN_PREC_BITS 4 CACHE STRING "libsecp256k1 ECMULT_GEN_PREC_BITS (2, 4 or 8)")
+set(CELLGRAPH_SECP256K1_GEN_PREC_BITS 2 CACHE STRING "libsecp256k1 ECMULT_GEN_PREC_BITS (2, 4 or 8)")
 target_compile_definitions(secp256k1 PRIVATE
   ENABLE_MODULE_EXTRAKEYS=1 ENABLE_MODULE_SCHNORRSIG=1
   ECMULT_WINDOW_SIZE=${CELLGRAPH_SECP256K1_ECMULT_WINDOW}
