@@ -7,7 +7,8 @@ if(NOT EXISTS "${_sodium_root}/include/sodium.h")
 endif()
 file(GLOB_RECURSE _sodium_sources CONFIGURE_DEPENDS "${_sodium_root}/*.c")
 # The same files libsodium's Makefile.am leaves out for emscripten: x86 asm
-# variants and the native random backends (wasm randomness comes from JS).
+# variants and the native random backends (wasm randomness comes from
+# cmake/sodium-randombytes-webcrypto.c).
 list(FILTER _sodium_sources EXCLUDE REGEX
   "/(curve25519_sandy2x|fe51_invert|fe_frombytes_sandy2x|salsa20_xmm6|randombytes_internal_random|randombytes_sysrandom)\\.c$")
 set(VERSION 1.0.18)
@@ -18,7 +19,13 @@ set(_sodium_gen "${CMAKE_BINARY_DIR}/sodium-gen/include")
 file(READ "${_sodium_root}/include/sodium/version.h.in" _version_h)
 string(REPLACE "#include \"export.h\"" "#include <sodium/export.h>" _version_h "${_version_h}")
 file(CONFIGURE OUTPUT "${_sodium_gen}/sodium/version.h" CONTENT "${_version_h}" @ONLY)
-add_library(sodium STATIC ${_sodium_sources})
+add_library(sodium STATIC ${_sodium_sources} "${CMAKE_CURRENT_LIST_DIR}/sodium-randombytes-webcrypto.c")
+# randombytes.c as on a target without a JS backend, defaulting to ours.
+set_property(SOURCE "${_sodium_root}/randombytes/randombytes.c" APPEND PROPERTY COMPILE_OPTIONS -U__EMSCRIPTEN__)
+set_property(SOURCE "${_sodium_root}/randombytes/randombytes.c" APPEND PROPERTY COMPILE_DEFINITIONS
+  RANDOMBYTES_CUSTOM_IMPLEMENTATION "RANDOMBYTES_DEFAULT_IMPLEMENTATION=&cellgraph_randombytes_webcrypto")
+set_property(SOURCE "${_sodium_root}/randombytes/randombytes.c" APPEND PROPERTY COMPILE_OPTIONS
+  -include "${CMAKE_CURRENT_LIST_DIR}/sodium-randombytes-webcrypto.h")
 set_target_properties(sodium PROPERTIES C_VISIBILITY_PRESET hidden)
 target_include_directories(sodium
   PRIVATE "${_sodium_root}/include/sodium" "${_sodium_gen}/sodium"

@@ -22,7 +22,9 @@ async function compile(options) {
   if (options.wasmBinary) return WebAssembly.compile(options.wasmBinary);
   const url = options.wasmUrl ? new URL(String(options.wasmUrl), globalThis.location?.href) : new URL('../wasm/cellgraph-core.wasm', import.meta.url);
   if (isNode && url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
+    // Through getBuiltinModule, not import('node:fs'): bundlers see no Node
+    // module in this file and have nothing to externalize or warn about.
+    const { readFile } = process.getBuiltinModule('node:fs/promises');
     return WebAssembly.compile(await readFile(url));
   }
   const response = await fetch(url);
