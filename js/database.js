@@ -6,8 +6,6 @@ import { OpType } from './core/engine.js';
 import { loadCore, useCompiledCore } from './core/module.js';
 import { TabLink } from './locks/tab-link.js';
 import { Identity } from './identity.js';
-import { Room } from './room/room.js';
-import { SyncBridge } from './room/sync-bridge.js';
 
 const newId = () => crypto.randomUUID();
 
@@ -62,6 +60,9 @@ export class Database {
     await useCompiledCore(await this.#client.call('wasmModule'));
     const core = await loadCore();
     const identity = this.identity && { id: this.identity.id, sign: (bytes) => Identity.sign(this.identity, core, bytes) };
+    // Rooms, signaling and transport load on first use: a local database
+    // never downloads them.
+    const [{ Room }, { SyncBridge }] = await Promise.all([import('./room/room.js'), import('./room/sync-bridge.js')]);
     this.#room = await Room.join({ ...this.#rtc, identity });
     await this.#client.call('setLiveOverMesh', { on: this.#room.cells });
     this.#bridge = new SyncBridge(this.#room, (type, args) => this.#client.call(type, args));

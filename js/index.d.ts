@@ -359,4 +359,9 @@ export interface EngineStats {
 }
 
 export declare function open(name: string, options?: OpenOptions): Promise<Database>;
-export declare function ready(options?: { wasmUrl?: string | URL; wasmBinary?: ArrayBuffer | Uint8Array }): Promise<{ version: string }>;
+/**
+ * Loads and compiles the wasm core once per page. `wasmUrl`/`workerUrl` point
+ * at the wasm and the engine worker when a bundler did not emit them beside
+ * the package (call it before open()); `wasmBinary` supplies the bytes.
+ */
+export declare function ready(options?: { wasmUrl?: string | URL; workerUrl?: string | URL; wasmBinary?: ArrayBuffer | Uint8Array }): Promise<{ version: string }>;

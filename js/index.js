@@ -1,5 +1,6 @@
 // cellgraph — the public API: open() and the error type.
 import { loadCore } from './core/module.js';
+import { setLocations } from './core/locations.js';
 import { Database } from './database.js';
 import { TabLink } from './locks/tab-link.js';
 import { CellgraphError } from './core/errors.js';
@@ -24,10 +25,16 @@ export async function open(name, options = {}) {
 }
 
 /**
- * Loads the wasm core (once) and resolves when it is usable.
+ * Loads the wasm core (once) and resolves when it is usable. `wasmUrl` and
+ * `workerUrl` say where the wasm and the engine worker are when a bundler
+ * did not emit them beside the package's code (README "Install"); call it
+ * before open(). A database opened afterwards reuses this compiled wasm.
+ * @param {{wasmUrl?: string|URL, workerUrl?: string|URL, wasmBinary?: ArrayBuffer|Uint8Array}} [options]
  * @returns {Promise<{version: string}>}
  */
-export async function ready(options) {
-  const core = await loadCore(options);
+export async function ready(options = {}) {
+  if (options === null || typeof options !== 'object') throw new CellgraphError('INVALID_ARGUMENT', 'ready() options must be an object');
+  setLocations(options);
+  const core = await loadCore(options.wasmBinary ? { wasmBinary: options.wasmBinary } : {});
   return { version: core.version() };
 }

@@ -32,10 +32,11 @@ as_root() {
 }
 
 # --- node ---------------------------------------------------------------
-node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-if [ "$node_major" -lt 20 ]; then
-  echo "setup: cellgraph needs Node.js >= 20 with npm (found: $(node --version 2>/dev/null || echo none))." >&2
-  echo "       Debian 12's nodejs is 18; install Node 20+ (e.g. from nodesource) and run again." >&2
+# 20.16: process.getBuiltinModule, through which the wasm tests read the core.
+node_ok=$(node -p 'const [a, b] = process.versions.node.split(".").map(Number); a > 20 || (a === 20 && b >= 16) ? 1 : 0' 2>/dev/null || echo 0)
+if [ "$node_ok" != 1 ]; then
+  echo "setup: cellgraph needs Node.js >= 20.16 with npm (found: $(node --version 2>/dev/null || echo none))." >&2
+  echo "       Debian 12's nodejs is 18; install Node 20.16+ (e.g. from nodesource) and run again." >&2
   exit 1
 fi
 

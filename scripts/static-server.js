@@ -1,13 +1,15 @@
 // A small static file server for the browser tests and the demo, bound to
 // 127.0.0.1. Serves only the folders a page needs (js/, web/, tests/browser/
 // fixtures) with correct MIME types (application/wasm matters for streaming
-// compilation) and never lets a path escape the repository.
+// compilation) and never lets a path escape the repository. The package
+// tests serve scratch folders with it instead (`root`, `served: null`), one
+// of them as a CDN would (`cors`).
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const repository = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // node_modules: only the rivals a benchmark page loads beside cellgraph.
 const SERVED = ['js/', 'web/', 'tests/browser/fixtures/', 'tests/conformance/', 'bench/pages/',
   'node_modules/yjs/', 'node_modules/lib0/', 'node_modules/y-indexeddb/',
@@ -19,23 +21,27 @@ const MIME = {
 };
 
 /**
- * @param {{host?: string, port?: number, routes?: Record<string, () => any>}} [options]
- *   routes: extra JSON endpoints, e.g. {'/config.json': () => ({relay})}
+ * @param {{host?: string, port?: number, routes?: Record<string, () => any>,
+ *   root?: string, served?: string[]|null, cors?: boolean}} [options]
+ *   routes: extra JSON endpoints, e.g. {'/config.json': () => ({relay})};
+ *   root: the folder served (default: the repository); served: the folders
+ *   under it that may be fetched (null: all); cors: answer every origin
  */
-export async function startStaticServer({ host = '127.0.0.1', port = 0, routes = {} } = {}) {
+export async function startStaticServer({ host = '127.0.0.1', port = 0, routes = {}, root = repository, served = SERVED, cors = false } = {}) {
+  root = path.resolve(root);
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
     const send = (status, body, type = 'text/plain; charset=utf-8') => {
-      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...(cors ? { 'access-control-allow-origin': '*' } : {}) });
       res.end(body);
     };
     if (url.pathname === '/favicon.ico') return res.writeHead(204).end();
     if (routes[url.pathname]) return send(200, JSON.stringify(routes[url.pathname]()), MIME['.json']);
     let rel = decodeURIComponent(url.pathname).replace(/^\/+/, '');
-    if (rel === '') return res.writeHead(302, { location: '/web/' }).end();
+    if (rel === '' && root === repository) return res.writeHead(302, { location: '/web/' }).end();
     if (rel.endsWith('/')) rel += 'index.html';
     const file = path.resolve(root, rel);
-    if (!file.startsWith(root + path.sep) || !SERVED.some((p) => rel.startsWith(p))) return send(404, 'not found');
+    if (!file.startsWith(root + path.sep) || (served && !served.some((p) => rel.startsWith(p)))) return send(404, 'not found');
     try {
       if (!(await stat(file)).isFile()) return send(404, 'not found');
       send(200, await readFile(file), MIME[path.extname(file)] ?? 'application/octet-stream');

@@ -10,6 +10,7 @@
 // fetch for file URLs in this Emscripten, so there we read the file.
 
 import { CellgraphError, check } from './errors.js';
+import { configuredWasmUrl, defaultWasmUrl } from './locations.js';
 
 let loading = null;
 let compiled = null;  // the WebAssembly.Module this realm instantiated
@@ -20,7 +21,8 @@ const isNode = typeof process === 'object' && typeof process.versions?.node === 
 async function compile(options) {
   if (options.module instanceof WebAssembly.Module) return options.module;
   if (options.wasmBinary) return WebAssembly.compile(options.wasmBinary);
-  const url = options.wasmUrl ? new URL(String(options.wasmUrl), globalThis.location?.href) : new URL('../wasm/cellgraph-core.wasm', import.meta.url);
+  const url = options.wasmUrl ? new URL(String(options.wasmUrl), globalThis.location?.href)
+    : configuredWasmUrl() ?? defaultWasmUrl();
   if (isNode && url.protocol === 'file:') {
     // Through getBuiltinModule, not import('node:fs'): bundlers see no Node
     // module in this file and have nothing to externalize or warn about.

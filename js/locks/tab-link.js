@@ -7,6 +7,9 @@
 // requests still in flight (the leader ignores repeats) and re-subscribe.
 import { CellgraphError } from '../core/errors.js';
 import { EngineClient } from '../worker/client.js';
+import { startEngineWorker } from '../worker/start.js';
+import { configuredWasmUrl } from '../core/locations.js';
+import { compiledCore } from '../core/module.js';
 
 const DONE_KEPT = 4096;
 
@@ -65,11 +68,13 @@ export class TabLink {
   #hold() { return new Promise((release) => { this.#release = release; }); }
 
   async #lead() {
-    const worker = new Worker(new URL('../worker/engine.worker.js', import.meta.url), { type: 'module' });
-    this.#client = new EngineClient(worker, (events) => this.#route(events));
+    this.#client = new EngineClient(startEngineWorker(), (events) => this.#route(events));
     this.#client.onNet = (net) => this.onNet?.(net);
     this.#client.onStorageError = (err) => this.onStorageError?.(err);
-    this.info = await this.#client.call('open', { name: this.#name, storage: this.#options.storage, trust: this.#options.trust });
+    // A wasm this page compiled already (ready()) goes along, so it is not
+    // fetched and compiled again; else the worker loads it from its URL.
+    const wasm = compiledCore() ? { module: compiledCore() } : { wasmUrl: configuredWasmUrl()?.href };
+    this.info = await this.#client.call('open', { name: this.#name, storage: this.#options.storage, trust: this.#options.trust, wasm });
     if (this.#closed) { await this.#client.call('close').catch(() => {}); this.#client.terminate(); return; }
     this.role = 'leader';
     this.#owners.clear();

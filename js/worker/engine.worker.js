@@ -17,7 +17,7 @@
 // and a log of records; the engine says when to fold the log into a new
 // snapshot. Buffers go to the page in transfer lists, never copied.
 import { CoreEngine } from '../core/engine.js';
-import { compiledCore } from '../core/module.js';
+import { compiledCore, loadCore } from '../core/module.js';
 import { CellgraphError } from '../core/errors.js';
 import { openStorage } from '../storage/index.js';
 
@@ -73,7 +73,8 @@ function checked(fx) {
 }
 
 const handlers = {
-  async open({ name, storage: kind, trust }) {
+  async open({ name, storage: kind, trust, wasm = {} }) {
+    await loadCore(wasm.module ? { module: wasm.module } : wasm.wasmUrl ? { wasmUrl: wasm.wasmUrl } : {});
     storage = await openStorage(name, kind);
     const { snapshot, log, dropped } = await storage.read();
     engine = await CoreEngine.open(trust ? { trust } : {});
