@@ -45,7 +45,7 @@ function distPaths({ classic }) {
     setup(b) {
       b.onLoad({ filter: /[\\/]js[\\/].*\.m?js$/ }, async (args) => {
         let contents = await readFile(args.path, 'utf8');
-        for (const [from, to] of RENAMES) contents = contents.replaceAll(`new URL(${from}, import.meta.url)`, `new URL(${to}, import.meta.url)`);
+        for (const [from, to] of RENAMES) contents = contents.replaceAll(`(${from}, import.meta.url)`, `(${to}, import.meta.url)`);
         if (classic) contents = contents.replaceAll('import.meta.url', '__cellgraphScriptUrl');
         return { contents, loader: 'js' };
       });

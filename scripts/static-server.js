@@ -39,7 +39,7 @@ export async function startStaticServer({ host = '127.0.0.1', port = 0, routes =
     if (routes[url.pathname]) return send(200, JSON.stringify(routes[url.pathname]()), MIME['.json']);
     let rel = decodeURIComponent(url.pathname).replace(/^\/+/, '');
     if (rel === '' && root === repository) return res.writeHead(302, { location: '/web/' }).end();
-    if (rel.endsWith('/')) rel += 'index.html';
+    if (rel === '' || rel.endsWith('/')) rel += 'index.html';
     const file = path.resolve(root, rel);
     if (!file.startsWith(root + path.sep) || (served && !served.some((p) => rel.startsWith(p)))) return send(404, 'not found');
     try {

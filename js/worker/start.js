@@ -25,10 +25,22 @@ function importingWorker(url) {
   return worker;
 }
 
+// An alias of URL, so that bundlers, which rewrite `new URL(literal,
+// import.meta.url)` into an emitted asset, leave the cross-origin branch
+// alone: they emit the worker from the `new Worker(...)` line instead.
+const WorkerFileUrl = URL;
+
 /** A new engine worker (a module worker). */
 export function startEngineWorker() {
   const configured = configuredWorkerUrl();
   if (configured) return sameOrigin(configured) ? new Worker(configured, { type: 'module' }) : importingWorker(configured);
-  if (sameOrigin(new URL(import.meta.url))) return new Worker(new URL('./engine.worker.js', import.meta.url), { type: 'module' });
-  return importingWorker(new URL('./engine.worker.js', import.meta.url));
+  // The Worker constructor refuses another origin at once (SecurityError);
+  // import.meta.url cannot tell beforehand, as webpack replaces it with the
+  // file's path at build time.
+  try {
+    return new Worker(new URL('./engine.worker.js', import.meta.url), { type: 'module' });
+  } catch (err) {
+    if (err?.name !== 'SecurityError') throw err;
+    return importingWorker(new WorkerFileUrl('./engine.worker.js', import.meta.url));
+  }
 }
