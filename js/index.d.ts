@@ -19,8 +19,18 @@ export declare class CellgraphError extends Error {
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type NodeValue = { [key: string]: JsonValue };
+/**
+ * V itself when every field of V is stored as it is: JSON values, arrays and
+ * nested objects of them. An app's `interface Card {...}` qualifies without
+ * an index signature; a function, a Date or a Map field does not.
+ */
+export type Storable<V> = V extends null | boolean | number | string ? V
+  : V extends (...args: never[]) => unknown ? never
+  : V extends readonly (infer E)[] ? readonly Storable<E>[]
+  : V extends object ? { [K in keyof V]: Storable<V[K]> }
+  : never;
 
-export interface GraphNode<V extends NodeValue = NodeValue> {
+export interface GraphNode<V extends object = NodeValue> {
   id: string;
   value: V;
   /** Targets of this node's visible edges, in id order. */
@@ -283,7 +293,7 @@ export interface MapOptions {
   realtime?: boolean;
 }
 
-export interface MapEvent<V extends NodeValue = NodeValue> {
+export interface MapEvent<V extends object = NodeValue> {
   id: string;
   /** null when removed */
   value: V | null;
@@ -296,7 +306,7 @@ export interface MapEvent<V extends NodeValue = NodeValue> {
   error?: CellgraphError;
 }
 
-export interface MapResult<V extends NodeValue = NodeValue> {
+export interface MapResult<V extends object = NodeValue> {
   results: GraphNode<V>[];
   /** Present for realtime maps. */
   unsubscribe?: () => Promise<void>;
@@ -317,17 +327,17 @@ export interface Database {
   /** 'leader': this tab runs the engine; 'follower': it shares another tab's (Web Locks election). */
   readonly role: 'leader' | 'follower' | 'starting' | 'closing';
   /** Replaces the node's whole value; resolves to its id once durable. */
-  put<V extends NodeValue>(value: V, id?: string): Promise<string>;
+  put<V extends object>(value: V & Storable<V>, id?: string): Promise<string>;
   /** Several puts as one atomic, durable batch. */
-  putMany(entries: Array<[NodeValue, string?]>): Promise<string[]>;
-  get(id: string): Promise<{ result: GraphNode | null }>;
-  get(id: string, callback: (node: GraphNode | null) => void): Promise<{ result: GraphNode | null; unsubscribe: () => Promise<void> }>;
+  putMany<V extends object>(entries: Array<[V & Storable<V>, string?]>): Promise<string[]>;
+  get<V extends object = NodeValue>(id: string): Promise<{ result: GraphNode<V> | null }>;
+  get<V extends object = NodeValue>(id: string, callback: (node: GraphNode<V> | null) => void): Promise<{ result: GraphNode<V> | null; unsubscribe: () => Promise<void> }>;
   /** Both nodes must exist (else NOT_FOUND). */
   link(sourceId: string, targetId: string): Promise<void>;
   unlink(sourceId: string, targetId: string): Promise<void>;
   remove(id: string): Promise<void>;
-  map<V extends NodeValue = NodeValue>(options?: MapOptions, callback?: (event: MapEvent<V>) => void): Promise<MapResult<V>>;
-  map<V extends NodeValue = NodeValue>(callback: (event: MapEvent<V>) => void, options?: MapOptions): Promise<MapResult<V>>;
+  map<V extends object = NodeValue>(options?: MapOptions, callback?: (event: MapEvent<V>) => void): Promise<MapResult<V>>;
+  map<V extends object = NodeValue>(callback: (event: MapEvent<V>) => void, options?: MapOptions): Promise<MapResult<V>>;
   /**
    * Drops every node of this database on this device: live maps see each
    * one removed, and every peer session starts over (peers fill it again).

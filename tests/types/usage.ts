@@ -3,7 +3,7 @@
 // unnoticed. Lines marked @ts-expect-error must stay errors.
 import { open, ready, CellgraphError, ErrorCode, Identity, type Database, type MapEvent, type RemoteOp } from '../../js/index.js';
 
-interface Task { [key: string]: string | number | boolean; title: string; rank: number; done: boolean }
+interface Task { title: string; rank: number; done: boolean; tags?: string[]; owner?: { name: string } }
 
 async function usage(): Promise<void> {
   const { version } = await ready();
@@ -26,6 +26,15 @@ async function usage(): Promise<void> {
   const ids: string[] = await db.putMany([[{ title: 'a', rank: 2, done: false }], [{ title: 'b', rank: 3, done: true }, 'b']]);
   await db.link(id, ids[0]);
   await db.unlink(id, ids[0]);
+  await db.put<Task>({ title: 'typed', rank: 2, done: true, tags: ['a'], owner: { name: 'ada' } });
+  const card: Task = { title: 'interface', rank: 3, done: false };
+  await db.put(card, 'card');
+  // @ts-expect-error a function is not storable
+  await db.put({ f: () => 1 });
+  // @ts-expect-error a Date would be stored as a string
+  await db.put({ at: new Date() });
+  const typed = await db.get<Task>('card');
+  console.log(typed.result?.value.title.toUpperCase());
   const { result } = await db.get(id);
   if (result) console.log(result.id, result.value, result.edges.length);
   const reactive = await db.get(id, (node) => console.log(node?.value ?? null));
