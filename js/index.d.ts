@@ -226,6 +226,8 @@ export interface RoomStats {
    *  from a banned peer, offers not newer than the connection they would replace, answers to no pending offer,
    *  pings beyond the 4 answers a peer may have waiting. */
   refused: { connections: number; rate: number; banned: number; staleOffer: number; unexpectedAnswer: number; pings: number; identity: number };
+  /** refused.identity by cause: a claim that did not verify, none within dialTimeoutMs, or over 16 messages before it. */
+  identityRefused: { invalid: number; missing: number; early: number };
   /** Connections closed because the peer broke a framing bound (PROTOCOL §8), by bound. */
   violations: { malformed: number; tooLarge: number; openMessages: number; inFlight: number; stalled: number; pingFlood: number };
 }

@@ -117,6 +117,8 @@ export class Room extends Emitter {
   #banned = new Map();     // peer -> until when its announces and offers are ignored
   #constructed = 0;
   #refused = { connections: 0, rate: 0, banned: 0, staleOffer: 0, unexpectedAnswer: 0, pings: 0, identity: 0 };
+  // refused.identity by cause: a claim that does not verify, none in time, too many messages before it.
+  #identityRefused = { invalid: 0, missing: 0, early: 0 };
   #identity = null;        // {id, sign(bytes) -> Uint8Array} or null
   #core = null;
   #identities = new Map(); // peer -> verified identity id or null
@@ -227,7 +229,7 @@ export class Room extends Emitter {
     const signaling = { ...this.#signaling.stats, ignored: { ...this.#signaling.stats.ignored }, acceptedIds: this.#signaling.acceptedIds,
       relay: { ...this.#signaling.relayStats } };
     return { self: this.self, peers: this.peers.length, signaling, relays: this.relays, links, connections,
-      refused: { ...this.#refused }, violations: { ...this.#violations } };
+      refused: { ...this.#refused }, identityRefused: { ...this.#identityRefused }, violations: { ...this.#violations } };
   }
 
   _send(name, data, targets, meta, onProgress) {
@@ -448,12 +450,12 @@ export class Room extends Emitter {
       if (proven) { deliver(message); return; }
       if (message.channel !== '~id') {
         if (early.length < MAX_EARLY_MESSAGES) { early.push(message); return; }
-        this.#refused.identity++;
+        this.#refuseIdentity('early');
         link.close('no identity handshake before other messages');
         return;
       }
       proven = this.#checkIdentity(peer, link, message.data);
-      if (!proven) { this.#refused.identity++; link.close('no valid identity handshake'); return; }
+      if (!proven) { this.#refuseIdentity('invalid'); link.close('no valid identity handshake'); return; }
       this.#joined(peer, link);
       const waiting = early;
       early = [];
@@ -481,9 +483,14 @@ export class Room extends Emitter {
       if (!open || this.#left) return;
       link.send('~id', this.#identityClaim(peer, link)).catch(() => {});
       setTimeout(() => {
-        if (!proven && !link.closed) { this.#refused.identity++; link.close('no identity handshake'); }
+        if (!proven && !link.closed) { this.#refuseIdentity('missing'); link.close('no identity handshake'); }
       }, this.#options.dialTimeoutMs);
     });
+  }
+
+  #refuseIdentity(cause) {
+    this.#refused.identity++;
+    this.#identityRefused[cause]++;
   }
 
   #joined(peer, link) {

@@ -29,8 +29,9 @@
 // connection moves it to `announceConnectedMs`, from where it doubles up to
 // `announceCapConnectedMs`. Newcomers announce themselves,
 // so peers already in a room need not: a steady room costs well under one
-// event per peer per minute. `reset()` (a peer left, the network came
-// back) starts the schedule over. `shouldAnnounce()` can veto an announce
+// event per peer per minute. `reset()` (a peer left, a link failed, the
+// network came back) starts the schedule over, and its first announce goes
+// out even if a connection comes up meanwhile. `shouldAnnounce()` can veto an announce
 // (a cellular mesh lets only unlinked peers and its beacon announce).
 import { RelayPool } from './relay-pool.js';
 
@@ -38,7 +39,7 @@ const TYPES = new Set(['announce', 'offer', 'answer']);
 const isId = (id) => typeof id === 'string' && id.length === 64;
 
 export class Signaling {
-  #keys; #pool; #onMessage; #options; #shouldAnnounce; #timer = null; #gap; #connected = false; #stopped = false;
+  #keys; #pool; #onMessage; #options; #shouldAnnounce; #timer = null; #gap; #connected = false; #stopped = false; #healing = false;
   #accepted = new Map();   // id -> unix second after which the age check refuses that event anyway
   #sweptAt = 0;
   stats = { published: 0, accepted: 0,
@@ -80,7 +81,9 @@ export class Signaling {
     this.#connected = connected;
     // Newcomers announce themselves, so a connected peer only needs to
     // announce to heal partitions: skip the short gaps of the warm-up.
-    if (first && !this.#stopped && this.#gap < this.#options.announceConnectedMs) {
+    // An announce that reset() scheduled goes out anyway: it is how a peer
+    // whose link failed is found again.
+    if (first && !this.#stopped && !this.#healing && this.#gap < this.#options.announceConnectedMs) {
       clearTimeout(this.#timer);
       this.#gap = this.#options.announceConnectedMs;
       this.#timer = setTimeout(() => this.#announce(), this.#gap * (0.8 + 0.4 * Math.random()));
@@ -91,6 +94,7 @@ export class Signaling {
   reset() {
     if (this.#stopped) return;
     clearTimeout(this.#timer);
+    this.#healing = true;
     this.#gap = this.#options.announceMs;
     this.#timer = setTimeout(() => this.#announce(), this.#gap);
   }
@@ -116,6 +120,7 @@ export class Signaling {
   #announce() {
     if (this.#stopped) return;
     if (this.#shouldAnnounce()) this.#publish({ t: 'announce' });
+    this.#healing = false;
     const cap = this.#connected ? this.#options.announceCapConnectedMs : this.#options.announceCapAloneMs;
     this.#gap = Math.min(cap, this.#gap * 2);
     this.#timer = setTimeout(() => this.#announce(), this.#gap * (0.8 + 0.4 * Math.random()));

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyEvent } from 'nostr-tools/pure';
 import { startHarness } from '../support/browser.js';
-import { openPeer, nodesOf, countOf, peersOf, waitUntil, converged } from '../support/peers.js';
+import { openPeer, fullMesh, nodesOf, countOf, peersOf, waitUntil, converged } from '../support/peers.js';
 
 let h;
 before(async () => { h = await startHarness({ relay: { record: true } }); });
@@ -59,7 +59,7 @@ test('8 peers in 2 browser contexts converge after concurrent writes to the same
   const contexts = [await h.browser.newContext(), await h.browser.newContext()];
   const pages = [];
   for (let i = 0; i < 8; i++) pages.push(await openPeer(h, { context: contexts[i % 2], room: 'eight' }));
-  await waitUntil('a full mesh of 8', async () => (await Promise.all(pages.map(peersOf))).every((n) => n === 7), 90_000, 250);
+  await fullMesh(pages, 90_000);
   // Every peer writes the same 10 nodes and some of its own, all at once.
   await Promise.all(pages.map((p, i) => p.evaluate(async (me) => {
     for (let round = 0; round < 5; round++) {

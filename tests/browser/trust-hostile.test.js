@@ -13,7 +13,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness } from '../support/browser.js';
-import { openPeer, peersOf, waitUntil, converged } from '../support/peers.js';
+import { openPeer, fullMesh, peersOf, waitUntil, converged } from '../support/peers.js';
 import { loadCore } from '../../js/core/module.js';
 import { check } from '../../js/core/errors.js';
 import { databaseId, grantId, opsMessage, OpsMode, OpType, signEach, signGroup, signer } from '../support/forge.js';
@@ -52,13 +52,7 @@ before(async () => {
   a = await openPeer(h, { room, security, phrase: admin.phrase });
   b = await openPeer(h, { room, security, phrase: user.phrase });
   m = await openPeer(h, { room, security, phrase: mallory.phrase });
-  await waitUntil('a full mesh of 3', async () => (await Promise.all([a, b, m].map(peersOf))).every((n) => n === 2)).catch(async (err) => {
-    const logs = await Promise.all([a, b, m].map((p) => p.evaluate(() => {
-      const { self, refused } = window.db.room.stats();
-      return { self, peers: window.db.room.peers, log: window.peerLog, refused };
-    })));
-    throw new Error(`${err.message}: ${JSON.stringify(logs)}`);
-  });
+  await fullMesh([a, b, m]);
   settledLogs = await Promise.all([a, b, m].map((p) => p.evaluate(() => window.peerLog.length)));
   // What mallory receives, as (type, id, value, clock): enough to replay an op signed as a group of one.
   await m.evaluate(async () => {

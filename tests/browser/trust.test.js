@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness } from '../support/browser.js';
-import { openPeer, peersOf, waitUntil, converged } from '../support/peers.js';
+import { openPeer, fullMesh, peersOf, waitUntil, converged } from '../support/peers.js';
 import { loadCore } from '../../js/core/module.js';
 import { check } from '../../js/core/errors.js';
 
@@ -26,7 +26,7 @@ test('links name verified identities; a grant lets a guest write; forged and imp
   const a = await openPeer(h, { room, security, phrase: admin.phrase });
   const b = await openPeer(h, { room, security, phrase: user.phrase });
   const m = await openPeer(h, { room, security, phrase: mallory.phrase });
-  await waitUntil('a full mesh of 3', async () => (await Promise.all([a, b, m].map(peersOf))).every((n) => n === 2));
+  await fullMesh([a, b, m]);
   const named = await a.evaluate(() => window.db.room.peers.map((p) => window.db.room.identityOf(p)).sort());
   assert.deepEqual(named, [user.id, mallory.id].sort(), 'the admin sees who each link speaks for');
 

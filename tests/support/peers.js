@@ -56,3 +56,19 @@ export async function converged(pages, { min = 1, timeoutMs = 60_000 } = {}) {
   for (const s of states) assert.deepEqual(s, states[0]);
   return states[0];
 }
+
+/**
+ * Waits until every page links to every other; on timeout the error names
+ * what each page saw (its peers, join/leave log and refusals by reason).
+ */
+export async function fullMesh(pages, timeoutMs = 60_000) {
+  const want = pages.length - 1;
+  await waitUntil(`a full mesh of ${pages.length}`, async () => (await Promise.all(pages.map(peersOf))).every((n) => n === want), timeoutMs, 250)
+    .catch(async (err) => {
+      const seen = await Promise.all(pages.map((p) => p.evaluate(() => {
+        const { self, refused } = window.db.room.stats();
+        return { self, peers: window.db.room.peers, log: window.peerLog, refused };
+      })));
+      throw new Error(`${err.message}: ${JSON.stringify(seen)}`);
+    });
+}

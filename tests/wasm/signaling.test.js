@@ -100,3 +100,20 @@ test('the relay pool drops a relay message over 64 Ki characters unparsed', asyn
   assert.equal(s.signaling.relayStats.malformed, 1);
   assert.equal(s.signaling.relayStats.received, 0);
 });
+
+test('an announce that reset() scheduled goes out even when a connection comes up before it', async (t) => {
+  const s = await setup(t, { announceMs: 1000, announceConnectedMs: 120_000 });
+  const announces = () => s.relay.sent.filter((m) => m[0] === 'EVENT').length;
+  await new Promise((r) => setImmediate(r));
+  const atStart = announces();
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  s.signaling.setConnected(false);  // the only link failed (or never joined):
+  s.signaling.reset();              // the peers must find each other again
+  s.signaling.setConnected(true);   // and a link to a third peer came up before the announce went out
+  t.mock.timers.tick(1000);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(announces(), atStart + 1, 'the healing announce went out after 1 s');
+  t.mock.timers.tick(1000);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(announces(), atStart + 1, 'then the schedule backs off');
+});
