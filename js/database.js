@@ -239,13 +239,18 @@ export class Database {
     const need = () => {
       if (!this.#secured) throw new CellgraphError('INVALID_ARGUMENT', 'this database was opened without security: it has no roles');
     };
+    /**
+     * @param {object|string} identity
+     * @param {string} role
+     * @param {{notBefore?: number|Date, expiresAt?: number|Date}} [when]
+     */
     const grant = async (identity, role, { notBefore, expiresAt } = {}) => {
       need();
       const grantee = identityId(identity, 'grant()');
       if (!this.identity) throw new CellgraphError('UNAUTHORIZED', 'this database was opened without an identity: it cannot grant');
       if (typeof role !== 'string') throw new CellgraphError('INVALID_ARGUMENT', 'grant() needs a role name');
       const value = { role };
-      for (const [k, v] of [['notBefore', notBefore], ['expiresAt', expiresAt]]) {
+      for (const [k, v] of /** @type {Array<[string, any]>} */ ([['notBefore', notBefore], ['expiresAt', expiresAt]])) {
         if (v === undefined || v === null) continue;
         const ms = v instanceof Date ? v.getTime() : v;
         if (!Number.isSafeInteger(ms) || ms < 0) throw new CellgraphError('INVALID_ARGUMENT', `${k} is a Date or ms since 1970`);

@@ -64,7 +64,7 @@ async function prfOf(credentialId) {
       extensions: { prf: { eval: { first: PRF_SALT } } },
     },
   });
-  const first = assertion?.getClientExtensionResults?.().prf?.results?.first;
+  const first = /** @type {any} */ (assertion)?.getClientExtensionResults?.().prf?.results?.first;
   if (!first) throw new CellgraphError('INVALID_ARGUMENT', 'this passkey gave no PRF output: the browser or authenticator lacks the PRF extension');
   return new Uint8Array(first);
 }
@@ -83,11 +83,11 @@ async function newPasskey(name, identityId) {
       extensions: { prf: { eval: { first: PRF_SALT } } },
     },
   });
-  const ext = credential.getClientExtensionResults?.().prf;
+  const ext = /** @type {any} */ (credential).getClientExtensionResults?.().prf;
   if (!ext?.enabled && !ext?.results?.first) {
     throw new CellgraphError('INVALID_ARGUMENT', 'this passkey does not offer the PRF extension: use protect: "device"');
   }
-  const id = new Uint8Array(credential.rawId);
+  const id = new Uint8Array(/** @type {any} */ (credential).rawId);
   const prf = ext.results?.first ? new Uint8Array(ext.results.first) : await prfOf(id);
   return { id, prf };
 }
@@ -96,7 +96,10 @@ async function newPasskey(name, identityId) {
 export async function saveIdentity(name, phrase, identityId, protect = 'device') {
   checkName(name);
   if (protect !== 'device' && protect !== 'passkey') throw new CellgraphError('INVALID_ARGUMENT', 'protect is "device" or "passkey"');
-  let key, record;
+  /** @type {CryptoKey} */
+  let key;
+  /** @type {{protect: string, credentialId?: Uint8Array, key?: CryptoKey, iv?: Uint8Array, ciphertext?: Uint8Array, id?: string}} */
+  let record;
   if (protect === 'passkey') {
     const { id, prf } = await newPasskey(name, identityId);
     key = await passkeyKey(id, prf);

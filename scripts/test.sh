@@ -3,8 +3,9 @@
 #   native:  GoogleTest via ctest, Release and ASan+UBSan builds
 #   fuzz:    every libFuzzer harness of tests/fuzz for FUZZ_SECONDS (default
 #            10) each, from its seeds (scripts/fuzz.sh runs longer)
-#   wasm:    the wasm module under `node --test`, and the public .d.ts
-#            type-checked against tests/types/usage.ts
+#   wasm:    the wasm module under `node --test`, the public .d.ts
+#            type-checked against tests/types/usage.ts, and js/ type-checked
+#            from its JSDoc (tests/types/tsconfig.checkjs.json)
 #   browser: Debian's Chromium via playwright-core under `node --test`, in an
 #            isolated network namespace (../shared/tools/isolated-net)
 # Every tier runs even when an earlier one fails; the exit code is non-zero
@@ -31,7 +32,8 @@ for tier in "${tiers[@]}"; do
       run fuzz bash scripts/fuzz.sh --time "${FUZZ_SECONDS:-10}" ;;
     wasm)
       run wasm node --test --test-reporter=spec tests/wasm/
-      run types node_modules/.bin/tsc -p tests/types ;;
+      run types node_modules/.bin/tsc -p tests/types
+      run checkjs node_modules/.bin/tsc -p tests/types/tsconfig.checkjs.json ;;
     browser)
       cmd=(node --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 tests/browser/)
       if [ -x "$isolated_net" ]; then run browser "$isolated_net" "${cmd[@]}"

@@ -57,7 +57,7 @@ export class CoreEngine {
   /**
    * @param {{replicaId?: string, epoch?: string, opLogWindow?: number, maxClockAheadMs?: number,
    *   maxPeers?: number, maxDeferredOps?: number, compactAfterRecords?: number, maxRecords?: number,
-   *   maxGhostRecords?: number, middleware?: boolean, liveOverMesh?: boolean}} [options]
+   *   maxGhostRecords?: number, middleware?: boolean, liveOverMesh?: boolean, trust?: object}} [options]
    *   ids are 16 hex digits, random when omitted.
    */
   static async open(options = {}) {

@@ -17,7 +17,10 @@ const absolute = (url, what) => {
   }
 };
 
-/** Records the locations ready() was given; later workers and loads use them. */
+/**
+ * Records the locations ready() was given; later workers and loads use them.
+ * @param {{wasmUrl?: string|URL, workerUrl?: string|URL}} [locations]
+ */
 export function setLocations({ wasmUrl, workerUrl } = {}) {
   if (wasmUrl != null) wasm = absolute(wasmUrl, 'wasmUrl');
   if (workerUrl != null) worker = absolute(workerUrl, 'workerUrl');

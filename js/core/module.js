@@ -15,7 +15,9 @@ import { configuredWasmUrl, defaultWasmUrl } from './locations.js';
 let loading = null;
 let compiled = null;  // the WebAssembly.Module this realm instantiated
 
-const isNode = typeof process === 'object' && typeof process.versions?.node === 'string'
+/** @type {any} Node's process, in Node only */
+const nodeProcess = globalThis.process;
+const isNode = typeof nodeProcess === 'object' && typeof nodeProcess.versions?.node === 'string'
   && typeof window === 'undefined';
 
 async function compile(options) {
@@ -26,7 +28,7 @@ async function compile(options) {
   if (isNode && url.protocol === 'file:') {
     // Through getBuiltinModule, not import('node:fs'): bundlers see no Node
     // module in this file and have nothing to externalize or warn about.
-    const { readFile } = process.getBuiltinModule('node:fs/promises');
+    const { readFile } = nodeProcess.getBuiltinModule('node:fs/promises');
     return WebAssembly.compile(await readFile(url));
   }
   const response = await fetch(url);
@@ -45,7 +47,7 @@ async function instantiate(options) {
     const [{ default: createCellgraphCore }, module] = await Promise.all([import('../wasm/cellgraph-core.mjs'), compile(options)]);
     core = await createCellgraphCore({
       instantiateWasm(imports, receive) {
-        WebAssembly.instantiate(module, imports).then((instance) => receive(instance, module));
+        WebAssembly.instantiate(/** @type {WebAssembly.Module} */ (module), imports).then((instance) => receive(instance, module));
         return {};
       },
     });

@@ -131,7 +131,8 @@ export class Room extends Emitter {
   /**
    * @param {{room: string, app?: string, password?: string, relayUrls: string[], iceServers?: object[],
    *   offerPool?: number, dialTimeoutMs?: number, maxMessageBytes?: number, maxConnections?: number,
-   *   maxNewPeersPerMinute?: number, banMs?: number, signaling?: object}} options
+   *   maxNewPeersPerMinute?: number, banMs?: number, signaling?: object,
+   *   identity?: {id: string, sign: (bytes: Uint8Array) => Uint8Array}, cells?: boolean|object}} options
    */
   static async join(options) {
     if (typeof options?.room !== 'string' || options.room === '') throw new CellgraphError('INVALID_ARGUMENT', 'a room needs a name');

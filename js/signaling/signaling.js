@@ -49,7 +49,8 @@ export class Signaling {
    * @param {import('./room-keys.js').RoomKeys} keys
    * @param {{relayUrls: string[], onMessage: (from: string, message: object, event: {id: string, createdAt: number}) => void,
    *   maxAgeSec?: number, maxAcceptedEvents?: number, announceMs?: number, announceCapAloneMs?: number,
-   *   announceCapConnectedMs?: number, relay?: object}} options
+   *   announceConnectedMs?: number, announceCapConnectedMs?: number, relay?: object,
+   *   shouldAnnounce?: () => boolean}} options
    */
   constructor(keys, { relayUrls, onMessage, maxAgeSec = 90, maxAcceptedEvents = 4096, announceMs = 1000, announceCapAloneMs = 30_000,
     announceConnectedMs = 120_000, announceCapConnectedMs = 300_000, relay = {}, shouldAnnounce = () => true }) {

@@ -85,7 +85,7 @@ class AsyncFiles {
 
 export class OpfsStorage {
   static syncAvailable() {
-    return typeof FileSystemSyncAccessHandle !== 'undefined' && typeof navigator !== 'undefined' && !!navigator.storage?.getDirectory;
+    return typeof (/** @type {any} */ (globalThis)).FileSystemSyncAccessHandle !== 'undefined' && typeof navigator !== 'undefined' && !!navigator.storage?.getDirectory;
   }
   static asyncAvailable() {
     return typeof navigator !== 'undefined' && !!navigator.storage?.getDirectory
@@ -131,7 +131,7 @@ export class OpfsStorage {
     let decoded = decodeFile(bytes, 'CGLG');
     if (!decoded.ok) {  // missing or unreadable header: start the log afresh
       await this.files.writeNew(logName, encodeHeader('CGLG'));
-      decoded = { frames: [], dropped: bytes.length, validLength: 8 };
+      decoded = { ok: true, frames: [], dropped: bytes.length, validLength: 8 };
     } else if (decoded.dropped > 0) {
       await this.files.truncate(logName, decoded.validLength);  // drop the torn tail for good
     }

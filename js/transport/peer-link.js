@@ -60,10 +60,13 @@ export class PeerLink {
   rtt = null;
   /** The bound the peer broke when the link closed for a protocol violation, else null. */
   violation = null;
+  /** @type {(message: {channel: string, data: any, meta: any, total: number}) => void} */
   onMessage = () => {};
+  /** @type {(progress: {channel: string, meta: any, received: number, total: number}) => void} */
   onProgress = () => {};
+  /** @type {(reason: string) => void} */
   onClose = () => {};
-  /** Called with a reason for every refusal: 'ping' (dropped) or a violation that closes the link. */
+  /** Called with a reason for every refusal: 'ping' (dropped) or a violation that closes the link. @type {(reason: string) => void} */
   onRefused = () => {};
 
   #pc; #channel; #sender; #nextNumber = 1; #pumping = false;

@@ -21,7 +21,9 @@ import { compiledCore, loadCore } from '../core/module.js';
 import { CellgraphError } from '../core/errors.js';
 import { openStorage } from '../storage/index.js';
 
-if (typeof WorkerGlobalScope === 'undefined' || !(self instanceof WorkerGlobalScope)) {
+/** @type {any} */
+const scope = globalThis;
+if (typeof scope.WorkerGlobalScope === 'undefined' || !(self instanceof scope.WorkerGlobalScope)) {
   throw new Error('engine.worker.js must run in a dedicated Worker');
 }
 
@@ -31,6 +33,7 @@ let engine = null;
 let storage = null;
 let ticker = null;
 let storageQueue = Promise.resolve();  // storage operations, strictly in order
+/** @type {Promise<unknown>} */
 let writes = Promise.resolve();        // one local write at a time
 const serial = (fn) => (storageQueue = storageQueue.then(fn, fn));
 const stats = { storageErrors: 0, recordsDropped: 0 };
@@ -39,7 +42,7 @@ function post(message) {
   const transfer = new Set();
   for (const s of message.sends ?? []) transfer.add(s.bytes.buffer);
   for (const b of message.broadcast ?? []) transfer.add(b.buffer);
-  postMessage(message, [...transfer]);
+  scope.postMessage(message, [...transfer]);
 }
 
 // Carries out one effects record: persist, then send, then events.
@@ -73,6 +76,7 @@ function checked(fx) {
 }
 
 const handlers = {
+  /** @param {{name: string, storage?: string, trust?: object, wasm?: {module?: WebAssembly.Module, wasmUrl?: string}}} args */
   async open({ name, storage: kind, trust, wasm = {} }) {
     await loadCore(wasm.module ? { module: wasm.module } : wasm.wasmUrl ? { wasmUrl: wasm.wasmUrl } : {});
     storage = await openStorage(name, kind);
