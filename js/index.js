@@ -35,6 +35,6 @@ export async function open(name, options = {}) {
 export async function ready(options = {}) {
   if (options === null || typeof options !== 'object') throw new CellgraphError('INVALID_ARGUMENT', 'ready() options must be an object');
   setLocations(options);
-  const core = await loadCore(options.wasmBinary ? { wasmBinary: options.wasmBinary } : {});
+  const core = await loadCore({ wasmBinary: options.wasmBinary });
   return { version: core.version() };
 }

@@ -22,8 +22,11 @@ const absolute = (url, what) => {
  * @param {{wasmUrl?: string|URL, workerUrl?: string|URL}} [locations]
  */
 export function setLocations({ wasmUrl, workerUrl } = {}) {
-  if (wasmUrl != null) wasm = absolute(wasmUrl, 'wasmUrl');
-  if (workerUrl != null) worker = absolute(workerUrl, 'workerUrl');
+  // Both checked before either is kept: a bad one changes nothing.
+  const nextWasm = wasmUrl != null ? absolute(wasmUrl, 'wasmUrl') : wasm;
+  const nextWorker = workerUrl != null ? absolute(workerUrl, 'workerUrl') : worker;
+  wasm = nextWasm;
+  worker = nextWorker;
 }
 
 /** The wasm's URL ready() was given, absolute, or null for the default. */

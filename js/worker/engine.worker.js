@@ -78,7 +78,7 @@ function checked(fx) {
 const handlers = {
   /** @param {{name: string, storage?: string, trust?: object, wasm?: {module?: WebAssembly.Module, wasmUrl?: string}}} args */
   async open({ name, storage: kind, trust, wasm = {} }) {
-    await loadCore(wasm.module ? { module: wasm.module } : wasm.wasmUrl ? { wasmUrl: wasm.wasmUrl } : {});
+    await loadCore(wasm);
     storage = await openStorage(name, kind);
     const { snapshot, log, dropped } = await storage.read();
     engine = await CoreEngine.open(trust ? { trust } : {});

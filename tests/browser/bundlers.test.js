@@ -97,7 +97,6 @@ test('Vite dev server', async () => {
   const dir = await project('vite-dev', { 'index.html': INDEX('<script type="module" src="/main.js"></script>'), 'main.js': MAIN });
   const server = await createServer({ root: dir, logLevel: 'error', configFile: false, server: { port: 0, host: '127.0.0.1' } });
   await server.listen();
-  servers.push(server);
   try {
     await writeReloadRead(server.resolvedUrls.local[0]);
   } finally {

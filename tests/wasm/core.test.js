@@ -55,3 +55,12 @@ test('key generation draws its seed from crypto.getRandomValues, in one call', (
   spy.mock.restore();
   assert.notEqual(hex(core.ed25519KeyPair().publicKey), hex(core.ed25519KeyPair().publicKey));
 });
+
+test('ready() with a bad location rejects with INVALID_ARGUMENT and keeps neither location', async () => {
+  const { configuredWasmUrl, configuredWorkerUrl } = await import('../../js/core/locations.js');
+  await assert.rejects(ready({ wasmUrl: 'https://cdn.example/cellgraph-core.wasm', workerUrl: 'http://[not a host' }),
+    (err) => err instanceof CellgraphError && err.code === 'INVALID_ARGUMENT');
+  assert.equal(configuredWasmUrl(), null);
+  assert.equal(configuredWorkerUrl(), null);
+  await assert.rejects(ready('not an object'), (err) => err.code === 'INVALID_ARGUMENT');
+});
