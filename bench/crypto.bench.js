@@ -1,8 +1,8 @@
 // Ed25519 sign and verify in the wasm core under Node (µs per operation).
-import { loadCore } from '../js/core/module.js';
+import { loadRtc } from '../js/core/module.js';
 import { check } from '../js/core/errors.js';
 
-const core = await loadCore();
+const core = await loadRtc();
 const { publicKey, secretKey } = core.ed25519KeyPair();
 const msg = new Uint8Array(256).fill(7);
 const sig = check(core.ed25519Sign(msg, secretKey));

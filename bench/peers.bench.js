@@ -11,7 +11,7 @@
 import { startHarness } from '../tests/support/browser.js';
 import { startRelay } from '../scripts/local-relay.js';
 import { openPeer, peersOf, waitUntil } from '../tests/support/peers.js';
-import { loadCore } from '../js/core/module.js';
+import { loadRtc } from '../js/core/module.js';
 import { check } from '../js/core/errors.js';
 
 const STEADY_SETTLE_MS = Number(process.env.BENCH_STEADY_SETTLE_MS ?? 20_000);
@@ -72,7 +72,7 @@ async function firstConnection() {
 async function lateJoiner(n, { signed = false } = {}) {
   let security, phrase;
   if (signed) {
-    const core = await loadCore();
+    const core = await loadRtc();
     phrase = core.mnemonicNew();
     security = { superadmins: [Buffer.from(check(core.identityFromMnemonic(phrase, '')).publicKey).toString('hex')] };
   }

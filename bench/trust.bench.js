@@ -8,7 +8,7 @@
 //                     verified (signature, grant, role) on the way in
 //
 // BENCH_QUICK=1 trims the sizes.
-import { loadCore } from '../js/core/module.js';
+import { loadRtc } from '../js/core/module.js';
 import { check } from '../js/core/errors.js';
 import { OpType } from '../js/core/engine.js';
 import { openEngine, syncPair } from '../tests/support/engine-net.js';
@@ -17,7 +17,7 @@ import * as Y from 'yjs';
 const quick = process.env.BENCH_QUICK === '1';
 const N = quick ? 2_000 : 10_000;
 const now = () => performance.now();
-const core = await loadCore();
+const core = await loadRtc();
 const hex = (b) => Buffer.from(b).toString('hex');
 const admin = check(core.identityFromMnemonic(core.mnemonicNew(), ''));
 const writer = check(core.identityFromMnemonic(core.mnemonicNew(), ''));

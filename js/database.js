@@ -3,7 +3,7 @@
 // the wasm core and the storage live. See index.d.ts for the contract.
 import { CellgraphError } from './core/errors.js';
 import { OpType } from './core/engine.js';
-import { loadCore, useCompiledCore } from './core/module.js';
+import { loadRtc } from './core/module.js';
 import { TabLink } from './locks/tab-link.js';
 import { Identity } from './identity.js';
 
@@ -35,7 +35,7 @@ export class Database {
     this.identity = options.identity ?? null;
     this.#secured = Boolean(trust);
     this.#lowestRole = trust?.roles?.[0]?.name ?? 'guest';
-    this.#client = new TabLink(this.name, { storage: options.storage, trust }, (events) => this.#deliver(events), () => this.#leaderChanged());
+    this.#client = new TabLink(this.name, { storage: options.storage, trust, rtc: Boolean(this.#rtc) }, (events) => this.#deliver(events), () => this.#leaderChanged());
     this.#client.onNet = (net) => this.#bridge?.net(net);
     this.#client.onStorageError = (err) => console.error('cellgraph:', err.message);
     await this.#client.start();
@@ -56,9 +56,8 @@ export class Database {
 
   async #joinRoom() {
     if (!this.#rtc || this.#room || this.#closed) return;
-    // The page instantiates the wasm the worker already compiled: one fetch.
-    await useCompiledCore(await this.#client.call('wasmModule'));
-    const core = await loadCore();
+    // Loaded before the worker started, which runs the same module (TabLink).
+    const core = await loadRtc();
     const identity = this.identity && { id: this.identity.id, sign: (bytes) => Identity.sign(this.identity, core, bytes) };
     // Rooms, signaling and transport load on first use: a local database
     // never downloads them.

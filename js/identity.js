@@ -2,7 +2,7 @@
 // recoverable from a BIP-39 recovery phrase (core/security/mnemonic.h). The
 // key signs every op this user writes (PROTOCOL.md §10); it is distinct from
 // the per-open key a room uses on the relays.
-import { loadCore } from './core/module.js';
+import { loadRtc } from './core/module.js';
 import { CellgraphError, check } from './core/errors.js';
 import { saveIdentity, loadIdentity, forgetIdentity } from './identity-store.js';
 
@@ -26,14 +26,14 @@ export class Identity {
 
   /** A new identity with a fresh 12-word recovery phrase. */
   static async create() {
-    const core = await loadCore();
+    const core = await loadRtc();
     return Identity.#from(core, core.mnemonicNew());
   }
 
   /** The identity a recovery phrase stands for; a wrong word or checksum is INVALID_ARGUMENT. */
   static async restore(phrase) {
     if (typeof phrase !== 'string') throw new CellgraphError('INVALID_ARGUMENT', 'restore() takes the recovery phrase as a string');
-    const core = await loadCore();
+    const core = await loadRtc();
     const words = normalize(phrase);
     check(core.mnemonicCheck(words));
     return Identity.#from(core, words);

@@ -372,8 +372,13 @@ export interface EngineStats {
 
 export declare function open(name: string, options?: OpenOptions): Promise<Database>;
 /**
- * Loads and compiles the wasm core once per page. `wasmUrl`/`workerUrl` point
- * at the wasm and the engine worker when a bundler did not emit them beside
- * the package (call it before open()); `wasmBinary` supplies the bytes.
+ * Loads and compiles the wasm once per page: the engine, or with `rtc: true`
+ * the build that also has rooms and identities (what `open(name, {rtc})` and
+ * `Identity` load; it holds the engine too). `wasmUrl` (cellgraph-core.wasm),
+ * `rtcWasmUrl` (cellgraph-rtc.wasm) and `workerUrl` point at the files when a
+ * bundler did not emit them beside the package (call it before open());
+ * `wasmBinary` supplies the bytes of the build it loads.
  */
-export declare function ready(options?: { wasmUrl?: string | URL; workerUrl?: string | URL; wasmBinary?: ArrayBuffer | Uint8Array }): Promise<{ version: string }>;
+export declare function ready(options?: {
+  wasmUrl?: string | URL; rtcWasmUrl?: string | URL; workerUrl?: string | URL; wasmBinary?: ArrayBuffer | Uint8Array; rtc?: boolean;
+}): Promise<{ version: string }>;

@@ -1,5 +1,5 @@
 // cellgraph — the public API: open() and the error type.
-import { loadCore } from './core/module.js';
+import { loadCore, loadRtc } from './core/module.js';
 import { setLocations } from './core/locations.js';
 import { Database } from './database.js';
 import { TabLink } from './locks/tab-link.js';
@@ -25,16 +25,21 @@ export async function open(name, options = {}) {
 }
 
 /**
- * Loads the wasm core (once) and resolves when it is usable. `wasmUrl` and
- * `workerUrl` say where the wasm and the engine worker are when a bundler
- * did not emit them beside the package's code (README "Install"); call it
- * before open(). A database opened afterwards reuses this compiled wasm.
- * @param {{wasmUrl?: string|URL, workerUrl?: string|URL, wasmBinary?: ArrayBuffer|Uint8Array}} [options]
+ * Loads the wasm (once per page) and resolves when it is usable: the engine,
+ * or with `rtc: true` the build that also has rooms and identities (what a
+ * page that opens a database with `rtc` or uses Identity loads instead; it
+ * holds the engine too). `wasmUrl`, `rtcWasmUrl` and `workerUrl` say where
+ * the two wasm builds and the engine worker are when a bundler did not emit
+ * them beside the package's code (README "Install"); call it before open().
+ * A database opened afterwards reuses this compiled wasm.
+ * @param {{wasmUrl?: string|URL, rtcWasmUrl?: string|URL, workerUrl?: string|URL, wasmBinary?: ArrayBuffer|Uint8Array, rtc?: boolean}} [options]
+ *   wasmBinary: the bytes of the build to load
  * @returns {Promise<{version: string}>}
  */
 export async function ready(options = {}) {
   if (options === null || typeof options !== 'object') throw new CellgraphError('INVALID_ARGUMENT', 'ready() options must be an object');
   setLocations(options);
-  const core = await loadCore({ wasmBinary: options.wasmBinary });
+  const load = options.rtc ? loadRtc : loadCore;
+  const core = await load({ wasmBinary: options.wasmBinary });
   return { version: core.version() };
 }

@@ -6,7 +6,9 @@
 //   dist/cellgraph.js          ES module: open, ready, Identity, CellgraphError
 //   dist/cellgraph-worker.js   the engine worker (a module worker)
 //   dist/cellgraph-*.js        chunks both share or load on first use (rooms)
-//   dist/cellgraph-core.wasm   the core
+//   dist/cellgraph-core.wasm   the engine (a local database's worker)
+//   dist/cellgraph-rtc.wasm    the engine with rooms and identities (a page
+//                              that joins a room; js/core/module.js)
 //   dist/cellgraph.min.js      classic script: a global `cellgraph`
 //
 // Every file sits in dist/ itself, so the URLs the code builds with
@@ -22,11 +24,10 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const js = path.join(root, 'js');
 const dist = path.join(root, 'dist');
-const wasm = path.join(js, 'wasm', 'cellgraph-core.wasm');
+const BUILDS = ['cellgraph-core', 'cellgraph-rtc'];
 
 try {
-  await stat(wasm);
-  await stat(path.join(js, 'wasm', 'cellgraph-core.mjs'));
+  for (const name of BUILDS) for (const ext of ['.wasm', '.mjs']) await stat(path.join(js, 'wasm', name + ext));
 } catch {
   console.error('build-dist: js/wasm/ has no built core; run `npm run build` (or scripts/build.sh wasm) first');
   process.exit(1);
@@ -35,7 +36,7 @@ try {
 // Source paths that name files by their place under js/, rewritten to their
 // place in dist/.
 const RENAMES = [
-  ["'../wasm/cellgraph-core.wasm'", "'./cellgraph-core.wasm'"],
+  ...BUILDS.map((name) => [`'../wasm/${name}.wasm'`, `'./${name}.wasm'`]),
   ["'./engine.worker.js'", "'./cellgraph-worker.js'"],
 ];
 
@@ -80,5 +81,5 @@ await writeFile(path.join(dist, 'cellgraph.min.js'),
   '(function(){var __cellgraphScriptUrl=document.currentScript&&document.currentScript.src||location.href;'
   + classic.outputFiles[0].text.trim() + 'globalThis.cellgraph=__cellgraph})();\n');
 
-await copyFile(wasm, path.join(dist, 'cellgraph-core.wasm'));
+for (const name of BUILDS) await copyFile(path.join(js, 'wasm', `${name}.wasm`), path.join(dist, `${name}.wasm`));
 console.log('build-dist: dist/ written');

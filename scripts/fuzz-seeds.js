@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { encode } from '../js/core/msgpack.js';
 import { OpType } from '../js/core/engine.js';
 import { EngineNet, openEngine } from '../tests/support/engine-net.js';
-import { loadCore } from '../js/core/module.js';
+import { loadRtc } from '../js/core/module.js';
 import { check } from '../js/core/errors.js';
 
 const out = process.argv[2];
@@ -48,7 +48,7 @@ const frame = (messages) => {
 const talk = await conversation();
 // The same between signed engines: OPS messages share proofs in group tables.
 async function signedConversation() {
-  const core = await loadCore();
+  const core = await loadRtc();
   const { cases } = await vectors('bip39.json');
   const id = check(core.identityFromMnemonic(cases[0].phrase, ''));
   const trust = { app: 'a', room: 'r', superadmins: [Buffer.from(id.publicKey).toString('hex')], secretKey: Buffer.from(id.secretKey).toString('hex') };

@@ -6,7 +6,8 @@
 // worker from these.
 import { CellgraphError } from './errors.js';
 
-let wasm = null;    // URL, or null for defaultWasmUrl()
+let wasm = null;    // URL of cellgraph-core.wasm, or null for defaultWasmUrl('core')
+let rtcWasm = null; // URL of cellgraph-rtc.wasm, or null for defaultWasmUrl('rtc')
 let worker = null;  // URL, or null for the default in js/worker/start.js
 
 const absolute = (url, what) => {
@@ -19,21 +20,33 @@ const absolute = (url, what) => {
 
 /**
  * Records the locations ready() was given; later workers and loads use them.
- * @param {{wasmUrl?: string|URL, workerUrl?: string|URL}} [locations]
+ * @param {{wasmUrl?: string|URL, rtcWasmUrl?: string|URL, workerUrl?: string|URL}} [locations]
  */
-export function setLocations({ wasmUrl, workerUrl } = {}) {
-  // Both checked before either is kept: a bad one changes nothing.
+export function setLocations({ wasmUrl, rtcWasmUrl, workerUrl } = {}) {
+  // All checked before any is kept: a bad one changes nothing.
   const nextWasm = wasmUrl != null ? absolute(wasmUrl, 'wasmUrl') : wasm;
+  const nextRtcWasm = rtcWasmUrl != null ? absolute(rtcWasmUrl, 'rtcWasmUrl') : rtcWasm;
   const nextWorker = workerUrl != null ? absolute(workerUrl, 'workerUrl') : worker;
   wasm = nextWasm;
+  rtcWasm = nextRtcWasm;
   worker = nextWorker;
 }
 
-/** The wasm's URL ready() was given, absolute, or null for the default. */
-export function configuredWasmUrl() { return wasm; }
+/**
+ * The URL ready() was given for one build of the wasm (js/core/module.js),
+ * absolute, or null for the default.
+ * @param {'core'|'rtc'} kind
+ */
+export function configuredWasmUrl(kind) { return kind === 'rtc' ? rtcWasm : wasm; }
 
 /** The engine worker's URL ready() was given, absolute, or null for the default. */
 export function configuredWorkerUrl() { return worker; }
 
-/** Where the wasm is unless ready() said otherwise. */
-export function defaultWasmUrl() { return new URL('../wasm/cellgraph-core.wasm', import.meta.url); }
+/**
+ * Where a build of the wasm is unless ready() said otherwise.
+ * @param {'core'|'rtc'} kind
+ */
+export function defaultWasmUrl(kind) {
+  return kind === 'rtc' ? new URL('../wasm/cellgraph-rtc.wasm', import.meta.url)
+    : new URL('../wasm/cellgraph-core.wasm', import.meta.url);
+}

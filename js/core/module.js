@@ -1,10 +1,11 @@
 // Loads the wasm core once per realm (page, worker or Node process), and
-// lets realms share one compiled module: the engine worker fetches and
-// compiles cellgraph-core.wasm; a page that also needs the core (a room's
-// mesh and signaling crypto) takes the compiled WebAssembly.Module from the
-// worker (useCompiledCore) instead of fetching it again. loadCore() resolves
-// to the raw Embind module: internal, never handed to users (js/index.js
-// wraps it).
+// lets realms share one compiled module. There are two builds
+// (bindings/CMakeLists.txt): 'core', the engine, which a local database's
+// worker fetches; and 'rtc', the engine plus what rooms and identities need
+// (the mesh, Nostr signatures, room keys, phrases). A page that joins a room
+// loads 'rtc' and hands the compiled WebAssembly.Module to its worker, so
+// the page fetches one wasm either way. Both resolve to the raw Embind
+// module: internal, never handed to users (js/index.js wraps it).
 //
 // Browsers and workers fetch the .wasm next to the glue module; Node has no
 // fetch for file URLs in this Emscripten, so there we read the file.
@@ -12,19 +13,26 @@
 import { CellgraphError, check } from './errors.js';
 import { configuredWasmUrl, defaultWasmUrl } from './locations.js';
 
-let loading = null;
-let compiled = null;  // the WebAssembly.Module this realm instantiated
+/** @typedef {'core'|'rtc'} WasmKind */
+
+// Written out, not computed: bundlers follow literal import() paths.
+const GLUES = {
+  core: () => import('../wasm/cellgraph-core.mjs'),
+  rtc: () => import('../wasm/cellgraph-rtc.mjs'),
+};
+const loading = { core: null, rtc: null };
+const compiled = { core: null, rtc: null };  // the WebAssembly.Module each instance runs
 
 /** @type {any} Node's process, in Node only */
 const nodeProcess = globalThis.process;
 const isNode = typeof nodeProcess === 'object' && typeof nodeProcess.versions?.node === 'string'
   && typeof window === 'undefined';
 
-async function compile(options) {
+async function compile(kind, options) {
   if (options.module instanceof WebAssembly.Module) return options.module;
   if (options.wasmBinary) return WebAssembly.compile(options.wasmBinary);
   const url = options.wasmUrl ? new URL(String(options.wasmUrl), globalThis.location?.href)
-    : configuredWasmUrl() ?? defaultWasmUrl();
+    : configuredWasmUrl(kind) ?? defaultWasmUrl(kind);
   if (isNode && url.protocol === 'file:') {
     // Through getBuiltinModule, not import('node:fs'): bundlers see no Node
     // module in this file and have nothing to externalize or warn about.
@@ -41,17 +49,17 @@ async function compile(options) {
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
-async function instantiate(options) {
+async function instantiate(kind, options) {
   let core;
   try {
-    const [{ default: createCellgraphCore }, module] = await Promise.all([import('../wasm/cellgraph-core.mjs'), compile(options)]);
+    const [{ default: createCellgraphCore }, module] = await Promise.all([GLUES[kind](), compile(kind, options)]);
     core = await createCellgraphCore({
       instantiateWasm(imports, receive) {
         WebAssembly.instantiate(/** @type {WebAssembly.Module} */ (module), imports).then((instance) => receive(instance, module));
         return {};
       },
     });
-    compiled = module;
+    compiled[kind] = module;
   } catch (err) {
     throw new CellgraphError('INTERNAL', `the wasm core failed to load: ${err?.message ?? err}`, { cause: err });
   }
@@ -59,20 +67,38 @@ async function instantiate(options) {
   return core;
 }
 
-/**
- * @param {{module?: WebAssembly.Module, wasmBinary?: ArrayBuffer|Uint8Array, wasmUrl?: string|URL}} [options]
- *   only the first call's options matter; later calls share its module.
- */
-export function loadCore(options = {}) {
-  loading ??= instantiate(options).catch((err) => {
-    loading = null;  // a failed load may be retried
+/** @param {WasmKind} kind */
+function load(kind, options) {
+  loading[kind] ??= instantiate(kind, options).catch((err) => {
+    loading[kind] = null;  // a failed load may be retried
     throw err;
   });
-  return loading;
+  return loading[kind];
 }
 
-/** The compiled module this realm runs (after loadCore resolved), for another realm to share. */
-export function compiledCore() { return compiled; }
+/**
+ * The engine: the module this realm loaded already (either build has it),
+ * else `options.kind` (default 'core') loaded from `options`.
+ * @param {{kind?: WasmKind, module?: WebAssembly.Module, wasmBinary?: ArrayBuffer|Uint8Array, wasmUrl?: string|URL}} [options]
+ *   only the first load's options matter; later calls share its module.
+ */
+export function loadCore(options = {}) {
+  return loading.rtc ?? loading.core ?? load(options.kind === 'rtc' ? 'rtc' : 'core', options);
+}
 
-/** Makes this realm instantiate `module` (compiled elsewhere) unless it already loaded the core. */
-export function useCompiledCore(module) { return loadCore({ module }); }
+/**
+ * The engine plus rooms' and identities' code. A realm that loaded only
+ * 'core' loads 'rtc' beside it.
+ * @param {{module?: WebAssembly.Module, wasmBinary?: ArrayBuffer|Uint8Array, wasmUrl?: string|URL}} [options]
+ */
+export function loadRtc(options = {}) { return load('rtc', options); }
+
+/**
+ * The compiled module this realm runs, for its worker to instantiate
+ * instead of fetching one ('rtc' if it has both), or null.
+ * @returns {{kind: WasmKind, module: WebAssembly.Module} | null}
+ */
+export function compiledWasm() {
+  if (compiled.rtc) return { kind: 'rtc', module: compiled.rtc };
+  return compiled.core ? { kind: 'core', module: compiled.core } : null;
+}

@@ -9,7 +9,7 @@ import { CellgraphError } from '../core/errors.js';
 import { EngineClient } from '../worker/client.js';
 import { startEngineWorker } from '../worker/start.js';
 import { configuredWasmUrl } from '../core/locations.js';
-import { compiledCore } from '../core/module.js';
+import { compiledWasm, loadRtc } from '../core/module.js';
 
 const DONE_KEPT = 4096;
 
@@ -71,9 +71,12 @@ export class TabLink {
     this.#client = new EngineClient(startEngineWorker(), (events) => this.#route(events));
     this.#client.onNet = (net) => this.onNet?.(net);
     this.#client.onStorageError = (err) => this.onStorageError?.(err);
-    // A wasm this page compiled already (ready()) goes along, so it is not
-    // fetched and compiled again; else the worker loads it from its URL.
-    const wasm = compiledCore() ? { module: compiledCore() } : { wasmUrl: configuredWasmUrl()?.href };
+    // A leader that joins a room needs the 'rtc' build on this page too
+    // (js/core/module.js): it loads it first and its worker takes the same
+    // compiled module. A wasm this page compiled already (ready()) goes
+    // along likewise; else the worker fetches the engine from its URL.
+    if (this.#options.rtc) await loadRtc();
+    const wasm = compiledWasm() ?? { wasmUrl: configuredWasmUrl('core')?.href };
     this.info = await this.#client.call('open', { name: this.#name, storage: this.#options.storage, trust: this.#options.trust, wasm });
     if (this.#closed) { await this.#client.call('close').catch(() => {}); this.#client.terminate(); return; }
     this.role = 'leader';

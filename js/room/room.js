@@ -57,7 +57,7 @@ import { Signaling } from '../signaling/signaling.js';
 import { PeerLink } from '../transport/peer-link.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MAX_DECLARABLE_BYTES } from '../transport/framing.js';
 import { CellgraphError } from '../core/errors.js';
-import { loadCore } from '../core/module.js';
+import { loadRtc } from '../core/module.js';
 import { MeshRouter, isReservedForLinks } from './mesh-router.js';
 
 const hexOf = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -139,8 +139,8 @@ export class Room extends Emitter {
     const keys = await RoomKeys.derive(options);
     const room = new Room(keys, options);
     room.#identity = options.identity ?? null;
-    room.#core = await loadCore();
-    if (options.cells) room.#startCells(await loadCore(), options.cells === true ? {} : options.cells);
+    room.#core = await loadRtc();
+    if (options.cells) room.#startCells(room.#core, options.cells === true ? {} : options.cells);
     room.#start();
     return room;
   }

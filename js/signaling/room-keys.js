@@ -11,7 +11,7 @@
 // payload is authenticated), so it never learns an SDP or connects. Without
 // a password the key follows from app and room alone and only hides
 // payloads from relay operators who do not know the room's name.
-import { loadCore } from '../core/module.js';
+import { loadRtc } from '../core/module.js';
 import { check } from '../core/errors.js';
 
 const utf8 = new TextEncoder();
@@ -26,7 +26,7 @@ function fromBase64(text) {
 export class RoomKeys {
   /** @param {{app?: string, room: string, password?: string}} options */
   static async derive({ app = 'cellgraph', room, password = '' }) {
-    const core = await loadCore();
+    const core = await loadRtc();
     const topicBytes = core.sha256(utf8.encode(`cellgraph/topic/v1\0${app}\0${room}`));
     const key = check(core.deriveRoomKey(app, room, password));
     let secret, publicKey;

@@ -17,7 +17,7 @@
 // and a log of records; the engine says when to fold the log into a new
 // snapshot. Buffers go to the page in transfer lists, never copied.
 import { CoreEngine } from '../core/engine.js';
-import { compiledCore, loadCore } from '../core/module.js';
+import { loadCore } from '../core/module.js';
 import { CellgraphError } from '../core/errors.js';
 import { openStorage } from '../storage/index.js';
 
@@ -76,7 +76,7 @@ function checked(fx) {
 }
 
 const handlers = {
-  /** @param {{name: string, storage?: string, trust?: object, wasm?: {module?: WebAssembly.Module, wasmUrl?: string}}} args */
+  /** @param {{name: string, storage?: string, trust?: object, wasm?: {kind?: 'core'|'rtc', module?: WebAssembly.Module, wasmUrl?: string}}} args */
   async open({ name, storage: kind, trust, wasm = {} }) {
     await loadCore(wasm);
     storage = await openStorage(name, kind);
@@ -87,8 +87,6 @@ const handlers = {
     ticker = setInterval(() => dispatch(engine.tick()), TICK_MS);
     return { storage: storage.kind, nodes: engine.stats().nodes, droppedBytes: dropped, droppedRecords: stats.recordsDropped };
   },
-  // The compiled wasm, so the page instantiates it without fetching it again.
-  wasmModule() { return compiledCore(); },
   write({ ops }) {
     const run = async () => {
       const { ticket, records } = engine.prepare(ops);  // throws (and changes nothing) on bad input

@@ -14,11 +14,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness } from '../support/browser.js';
 import { openPeer, fullMesh, peersOf, waitUntil, converged } from '../support/peers.js';
-import { loadCore } from '../../js/core/module.js';
+import { loadRtc } from '../../js/core/module.js';
 import { check } from '../../js/core/errors.js';
 import { databaseId, grantId, opsMessage, OpsMode, OpType, signEach, signGroup, signer } from '../support/forge.js';
 
-const core = await loadCore();
+const core = await loadRtc();
 const person = () => {
   const phrase = core.mnemonicNew();
   return { phrase, ...signer(check(core.identityFromMnemonic(phrase, '')).secretKey) };

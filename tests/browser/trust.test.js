@@ -6,14 +6,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness } from '../support/browser.js';
 import { openPeer, fullMesh, peersOf, waitUntil, converged } from '../support/peers.js';
-import { loadCore } from '../../js/core/module.js';
+import { loadRtc } from '../../js/core/module.js';
 import { check } from '../../js/core/errors.js';
 
 let h;
 before(async () => { h = await startHarness(); });
 after(async () => { await h?.close(); });
 
-const core = await loadCore();
+const core = await loadRtc();
 const person = () => {
   const phrase = core.mnemonicNew();
   return { phrase, id: Buffer.from(check(core.identityFromMnemonic(phrase, '')).publicKey).toString('hex') };

@@ -2,7 +2,7 @@
 // libsodium works and draws randomness from crypto.getRandomValues.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadCore } from '../../js/core/module.js';
+import { loadCore, loadRtc } from '../../js/core/module.js';
 import { check, CellgraphError } from '../../js/core/errors.js';
 import { ready } from '../../js/index.js';
 
@@ -10,12 +10,13 @@ const utf8 = (s) => new TextEncoder().encode(s);
 const hex = (b) => Buffer.from(b).toString('hex');
 let core;
 
-before(async () => { core = await loadCore(); });
+before(async () => { core = await loadRtc(); });
 
 test('the module loads and reports its version through the public API', async () => {
-  const info = await ready();
+  const info = await ready({ rtc: true });
   assert.match(info.version, /^\d+\.\d+\.\d+$/);
-  assert.equal(await loadCore(), core, 'one module per realm');
+  assert.equal(await loadRtc(), core, 'one module per realm');
+  assert.equal(await loadCore(), core, 'the rtc build serves as the engine too');
 });
 
 test('bytes cross both ways unchanged, including empty and large buffers', () => {

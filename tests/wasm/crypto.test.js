@@ -4,7 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyEvent, getEventHash, finalizeEvent, getPublicKey } from 'nostr-tools/pure';
-import { loadCore } from '../../js/core/module.js';
+import { loadRtc } from '../../js/core/module.js';
 import { check, CellgraphError } from '../../js/core/errors.js';
 
 const utf8 = (s) => new TextEncoder().encode(s);
@@ -12,7 +12,7 @@ const hex = (b) => Buffer.from(b).toString('hex');
 const unhex = (s) => new Uint8Array(Buffer.from(s, 'hex'));
 let core;
 
-before(async () => { core = await loadCore(); });
+before(async () => { core = await loadRtc(); });
 
 // bitcoin/bips bip-0340/test-vectors.csv, vectors 0 and 1.
 const bip340 = [

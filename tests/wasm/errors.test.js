@@ -1,11 +1,11 @@
 // Core errors reach JS as one typed CellgraphError with a stable code.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadCore } from '../../js/core/module.js';
+import { loadRtc } from '../../js/core/module.js';
 import { check, CellgraphError, ErrorCode } from '../../js/core/errors.js';
 
 let core;
-before(async () => { core = await loadCore(); });
+before(async () => { core = await loadRtc(); });
 
 test('ErrorCode mirrors the core enum exactly', () => {
   const fromCore = Object.fromEntries(

@@ -5,12 +5,12 @@
 // suite refuses ops for the reasons it claims, not because they never verified.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadCore } from '../../js/core/module.js';
+import { loadRtc } from '../../js/core/module.js';
 import { check } from '../../js/core/errors.js';
 import { openEngine } from './support.js';
 import { databaseId, grantId, opsMessage, OpsMode, OpType, signEach, signer, signGroup } from '../support/forge.js';
 
-const core = await loadCore();
+const core = await loadRtc();
 const person = () => signer(check(core.identityFromMnemonic(core.mnemonicNew(), '')).secretKey);
 const admin = person(), mallory = person();
 const db = databaseId('test', 'room');

@@ -6,14 +6,14 @@
 // than '~live' never reaches a channel (js/room/mesh-router.js).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadCore } from '../../js/core/module.js';
+import { loadRtc } from '../../js/core/module.js';
 import { encode } from '../../js/core/msgpack.js';
 import { RoomKeys } from '../../js/signaling/room-keys.js';
 import { MeshRouter } from '../../js/room/mesh-router.js';
 
 let core;
 const handles = [];
-before(async () => { core = await loadCore(); });
+before(async () => { core = await loadRtc(); });
 after(() => { for (const h of handles) h.delete(); });
 
 async function peer() {

@@ -4,12 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { loadCore } from '../../js/core/module.js';
+import { loadRtc } from '../../js/core/module.js';
 import { check, CellgraphError } from '../../js/core/errors.js';
 import { decode, encode } from '../../js/core/msgpack.js';
 import { EngineNet, openEngine, OpType, write } from './support.js';
 
-const core = await loadCore();
+const core = await loadRtc();
 const hex = (b) => Buffer.from(b).toString('hex');
 const vectors = JSON.parse(await readFile(new URL('../vectors/bip39.json', import.meta.url), 'utf8'));
 

@@ -1,5 +1,6 @@
-// Embind surface of the core. Conversion only: every function forwards to a
-// core call and converts its arguments and Status (see convert.h).
+// Embind surface of the rooms' and identities' crypto (the cellgraph-rtc
+// module only). Conversion only: every function forwards to a core call and
+// converts its arguments and Status (see convert.h).
 #include <emscripten/bind.h>
 #include <sodium.h>
 
@@ -15,10 +16,6 @@ namespace cellgraph::bindings {
 namespace {
 
 namespace sec = cellgraph::security;
-
-val initCrypto() { return statusToJs(sec::initCrypto()); }
-
-std::string version() { return "0.1.0"; }
 
 std::string hexEncode(val bytes) {
   if (!isUint8Array(bytes)) return {};
@@ -147,24 +144,9 @@ val openRoom(val key, val sealed) {
 }  // namespace
 }  // namespace cellgraph::bindings
 
-EMSCRIPTEN_BINDINGS(cellgraph_core) {
+EMSCRIPTEN_BINDINGS(cellgraph_crypto) {
   using namespace emscripten;
   using namespace cellgraph::bindings;
-  using cellgraph::Code;
-  enum_<Code>("Code")
-      .value("OK", Code::kOk)
-      .value("INVALID_ARGUMENT", Code::kInvalidArgument)
-      .value("TOO_LARGE", Code::kTooLarge)
-      .value("CORRUPT", Code::kCorrupt)
-      .value("UNSUPPORTED_VERSION", Code::kUnsupportedVersion)
-      .value("BAD_SIGNATURE", Code::kBadSignature)
-      .value("UNAUTHORIZED", Code::kUnauthorized)
-      .value("NOT_FOUND", Code::kNotFound)
-      .value("CLOCK_SKEW", Code::kClockSkew)
-      .value("CLOSED", Code::kClosed)
-      .value("INTERNAL", Code::kInternal);
-  function("initCrypto", &initCrypto);
-  function("version", &version);
   function("hexEncode", &hexEncode);
   function("hexDecode", &hexDecode);
   function("ed25519KeyPair", &ed25519KeyPair);
