@@ -147,6 +147,19 @@ val openRoom(val key, val sealed) {
 EMSCRIPTEN_BINDINGS(cellgraph_crypto) {
   using namespace emscripten;
   using namespace cellgraph::bindings;
+  using cellgraph::Code;
+  enum_<Code>("Code")
+      .value("OK", Code::kOk)
+      .value("INVALID_ARGUMENT", Code::kInvalidArgument)
+      .value("TOO_LARGE", Code::kTooLarge)
+      .value("CORRUPT", Code::kCorrupt)
+      .value("UNSUPPORTED_VERSION", Code::kUnsupportedVersion)
+      .value("BAD_SIGNATURE", Code::kBadSignature)
+      .value("UNAUTHORIZED", Code::kUnauthorized)
+      .value("NOT_FOUND", Code::kNotFound)
+      .value("CLOCK_SKEW", Code::kClockSkew)
+      .value("CLOSED", Code::kClosed)
+      .value("INTERNAL", Code::kInternal);
   function("hexEncode", &hexEncode);
   function("hexDecode", &hexDecode);
   function("ed25519KeyPair", &ed25519KeyPair);

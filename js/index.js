@@ -1,5 +1,6 @@
 // cellgraph — the public API: open() and the error type.
 import { loadCore, loadRtc } from './core/module.js';
+import { coreVersion } from './core/abi.js';
 import { setLocations } from './core/locations.js';
 import { Database } from './database.js';
 import { TabLink } from './locks/tab-link.js';
@@ -41,5 +42,5 @@ export async function ready(options = {}) {
   setLocations(options);
   const load = options.rtc ? loadRtc : loadCore;
   const core = await load({ wasmBinary: options.wasmBinary });
-  return { version: core.version() };
+  return { version: coreVersion(core) };
 }

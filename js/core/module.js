@@ -4,13 +4,15 @@
 // worker fetches; and 'rtc', the engine plus what rooms and identities need
 // (the mesh, Nostr signatures, room keys, phrases). A page that joins a room
 // loads 'rtc' and hands the compiled WebAssembly.Module to its worker, so
-// the page fetches one wasm either way. Both resolve to the raw Embind
-// module: internal, never handed to users (js/index.js wraps it).
+// the page fetches one wasm either way. Both resolve to the raw Emscripten
+// module (the engine's C ABI, js/core/abi.js; in 'rtc' also Embind's
+// functions and the Mesh): internal, never handed to users.
 //
 // Browsers and workers fetch the .wasm next to the glue module; Node has no
 // fetch for file URLs in this Emscripten, so there we read the file.
 
-import { CellgraphError, check } from './errors.js';
+import { CellgraphError } from './errors.js';
+import { reply } from './abi.js';
 import { configuredWasmUrl, defaultWasmUrl } from './locations.js';
 
 /** @typedef {'core'|'rtc'} WasmKind */
@@ -63,7 +65,7 @@ async function instantiate(kind, options) {
   } catch (err) {
     throw new CellgraphError('INTERNAL', `the wasm core failed to load: ${err?.message ?? err}`, { cause: err });
   }
-  check(core.initCrypto());
+  reply(core, core._cg_init());
   return core;
 }
 

@@ -1,4 +1,4 @@
-// The wasm module under Node: it loads, Embind calls move bytes both ways,
+// The wasm modules under Node: they load, the rtc build's Embind calls move bytes both ways,
 // libsodium works and draws randomness from crypto.getRandomValues.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
