@@ -16,6 +16,12 @@
 //   the next call: cg_reply_data() / cg_reply_size(). A method whose answer
 //   may be absent (get, peerStats) answers 0 bytes for none.
 //
+// Peers: cellgraph-rtc compiles this file with CELLGRAPH_ENGINE_PEERS=1 and
+// answers every method. cellgraph-core, what a local database runs, is built
+// without them: the peer methods (openPeer ... resyncAll, peerStats) answer
+// INVALID_ARGUMENT naming the build, and cg_describe_message is absent, so
+// that link-time optimization drops the sync sessions' code (20 KB gzip).
+//
 // Ownership: exactly one JS owner calls cg_engine_delete() on each handle.
 // Until kOpen succeeds the handle holds no engine and every method answers
 // CLOSED. Single-threaded, as the module is.
@@ -34,7 +40,9 @@
 #include "core/base/hex.h"
 #include "core/base/msgpack_io.h"
 #include "core/security/ed25519.h"
+#if CELLGRAPH_ENGINE_PEERS
 #include "core/sync/describe.h"
+#endif
 
 namespace cellgraph::bindings {
 namespace {
@@ -102,6 +110,7 @@ int call(EngineHandle& h, int method, ByteView bytes, const std::string& text, d
     }
     case kCommit: return effects(e, e.commit(ticket));
     case kAbort: e.abort(ticket); return answer(Bytes{});
+#if CELLGRAPH_ENGINE_PEERS
     case kOpenPeer: {
       // bytes: the link's verified identity as 64 hex digits, or none.
       auto identity = decodeHex(std::string(bytes.begin(), bytes.end()));
@@ -116,6 +125,11 @@ int call(EngineHandle& h, int method, ByteView bytes, const std::string& text, d
       return keep.ok() ? effects(e, e.resume(ticket, *keep)) : answer(keep.status());
     }
     case kResyncAll: return effects(e, e.resyncAll());
+#else
+    case kOpenPeer: case kClosePeer: case kReceive: case kReceiveRelayed: case kResume: case kResyncAll:
+    case kPeerStats:
+      return answer(Status::invalidArgument("this engine is cellgraph-core, built without peers: a database in a room runs cellgraph-rtc"));
+#endif
     case kTick: return effects(e, e.tick());
     case kClear: {
       auto epoch = decodeHex64(text);
@@ -140,10 +154,12 @@ int call(EngineHandle& h, int method, ByteView bytes, const std::string& text, d
     }
     case kUnsubscribe: return answer(e.unsubscribe(static_cast<std::uint32_t>(number)));
     case kStats: return answer(api::encodeStats(e));
+#if CELLGRAPH_ENGINE_PEERS
     case kPeerStats: {
       const sync::SyncSession* s = e.session(text);
       return answer(s ? api::encodeSessionStats(*s) : Bytes{});
     }
+#endif
     case kRoleOf: {
       auto id = decodeHex(text);
       if (!id.ok()) return answer(Status::invalidArgument("an identity is 64 hex digits"));
@@ -186,6 +202,7 @@ EMSCRIPTEN_KEEPALIVE int cg_engine_call(EngineHandle* h, int method, std::uint8_
   return code;
 }
 
+#if CELLGRAPH_ENGINE_PEERS
 // A sync message as JSON (core/sync/describe.h), as the reply: for tests and
 // debugging.
 EMSCRIPTEN_KEEPALIVE int cg_describe_message(std::uint8_t* bytes, std::size_t n) {
@@ -194,5 +211,7 @@ EMSCRIPTEN_KEEPALIVE int cg_describe_message(std::uint8_t* bytes, std::size_t n)
   std::free(bytes);
   return code;
 }
+
+#endif
 
 }  // extern "C"

@@ -4,11 +4,16 @@
 // an ordered queue per directed link, its records into a fake storage per
 // engine, its events into a list per engine.
 import { CoreEngine } from '../../js/core/engine.js';
+import { loadRtc } from '../../js/core/module.js';
 
 export const hex16 = (n) => n.toString(16).padStart(16, '0');
 
-/** An engine with a deterministic replica id and epoch. */
-export function openEngine(n, options = {}) {
+/**
+ * An engine with a deterministic replica id and epoch, in the rtc build: the
+ * only one with peers (the core build refuses them, tests/wasm/core-build.test.js).
+ */
+export async function openEngine(n, options = {}) {
+  await loadRtc();
   return CoreEngine.open({ replicaId: hex16(n), epoch: hex16(0x1000 + n), ...options });
 }
 

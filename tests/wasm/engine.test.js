@@ -124,11 +124,3 @@ test('snapshot and records reload an engine; a corrupt record loads nothing', as
   a.close(); b.close();
 });
 
-test('a local engine runs the core build, which holds no room code', async () => {
-  const { loadCore, compiledWasm } = await import('../../js/core/module.js');
-  const core = await loadCore();
-  assert.equal(typeof core._cg_engine_call, 'function');
-  assert.equal(core.Mesh, undefined);
-  assert.equal(core.schnorrSign, undefined);
-  assert.equal(compiledWasm()?.kind, 'core');
-});
