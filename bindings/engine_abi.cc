@@ -16,11 +16,13 @@
 //   the next call: cg_reply_data() / cg_reply_size(). A method whose answer
 //   may be absent (get, peerStats) answers 0 bytes for none.
 //
-// Peers: cellgraph-rtc compiles this file with CELLGRAPH_ENGINE_PEERS=1 and
-// answers every method. cellgraph-core, what a local database runs, is built
-// without them: the peer methods (openPeer ... resyncAll, peerStats) answer
-// INVALID_ARGUMENT naming the build, and cg_describe_message is absent, so
-// that link-time optimization drops the sync sessions' code (20 KB gzip).
+// Peers and security: cellgraph-rtc compiles this file with
+// CELLGRAPH_ENGINE_RTC=1 and answers every method. cellgraph-core, what a
+// local database runs, is built without them: the peer methods (openPeer ...
+// resyncAll, peerStats) and opening with `trust` answer INVALID_ARGUMENT
+// naming the build, and cg_describe_message is absent, so that link-time
+// optimization drops the sync sessions' code (20 KB gzip) and the signing
+// and proof checking of Trust.
 //
 // Ownership: exactly one JS owner calls cg_engine_delete() on each handle.
 // Until kOpen succeeds the handle holds no engine and every method answers
@@ -40,7 +42,7 @@
 #include "core/base/hex.h"
 #include "core/base/msgpack_io.h"
 #include "core/security/ed25519.h"
-#if CELLGRAPH_ENGINE_PEERS
+#if CELLGRAPH_ENGINE_RTC
 #include "core/sync/describe.h"
 #endif
 
@@ -92,7 +94,11 @@ int call(EngineHandle& h, int method, ByteView bytes, const std::string& text, d
     if (h.engine) return answer(Status::invalidArgument("the engine is already open"));
     auto o = api::decodeEngineOptions(bytes);
     if (!o.ok()) return answer(o.status());
+#if CELLGRAPH_ENGINE_RTC
     auto e = api::Engine::open(h.clock, std::move(o).value());
+#else
+    auto e = api::Engine::open(h.clock, std::move(o).value(), nullptr);
+#endif
     if (!e.ok()) return answer(e.status());
     h.engine = std::move(e).value();
     return answer(Bytes{});
@@ -110,7 +116,7 @@ int call(EngineHandle& h, int method, ByteView bytes, const std::string& text, d
     }
     case kCommit: return effects(e, e.commit(ticket));
     case kAbort: e.abort(ticket); return answer(Bytes{});
-#if CELLGRAPH_ENGINE_PEERS
+#if CELLGRAPH_ENGINE_RTC
     case kOpenPeer: {
       // bytes: the link's verified identity as 64 hex digits, or none.
       auto identity = decodeHex(std::string(bytes.begin(), bytes.end()));
@@ -128,7 +134,7 @@ int call(EngineHandle& h, int method, ByteView bytes, const std::string& text, d
 #else
     case kOpenPeer: case kClosePeer: case kReceive: case kReceiveRelayed: case kResume: case kResyncAll:
     case kPeerStats:
-      return answer(Status::invalidArgument("this engine is cellgraph-core, built without peers: a database in a room runs cellgraph-rtc"));
+      return answer(Status::invalidArgument("this engine (cellgraph-core) is built without peers: a database in a room runs cellgraph-rtc"));
 #endif
     case kTick: return effects(e, e.tick());
     case kClear: {
@@ -154,7 +160,7 @@ int call(EngineHandle& h, int method, ByteView bytes, const std::string& text, d
     }
     case kUnsubscribe: return answer(e.unsubscribe(static_cast<std::uint32_t>(number)));
     case kStats: return answer(api::encodeStats(e));
-#if CELLGRAPH_ENGINE_PEERS
+#if CELLGRAPH_ENGINE_RTC
     case kPeerStats: {
       const sync::SyncSession* s = e.session(text);
       return answer(s ? api::encodeSessionStats(*s) : Bytes{});
@@ -202,7 +208,7 @@ EMSCRIPTEN_KEEPALIVE int cg_engine_call(EngineHandle* h, int method, std::uint8_
   return code;
 }
 
-#if CELLGRAPH_ENGINE_PEERS
+#if CELLGRAPH_ENGINE_RTC
 // A sync message as JSON (core/sync/describe.h), as the reply: for tests and
 // debugging.
 EMSCRIPTEN_KEEPALIVE int cg_describe_message(std::uint8_t* bytes, std::size_t n) {

@@ -373,8 +373,9 @@ export interface EngineStats {
 export declare function open(name: string, options?: OpenOptions): Promise<Database>;
 /**
  * Loads and compiles the wasm once per page: the engine, or with `rtc: true`
- * the build that also has rooms and identities (what `open(name, {rtc})` and
- * `Identity` load; it holds the engine too). `wasmUrl` (cellgraph-core.wasm),
+ * the build that also has peers, security, rooms and identities (what
+ * `open(name, {rtc})`, `open(name, {security})` and `Identity` load; it holds
+ * the engine too). `wasmUrl` (cellgraph-core.wasm),
  * `rtcWasmUrl` (cellgraph-rtc.wasm) and `workerUrl` point at the files when a
  * bundler did not emit them beside the package (call it before open());
  * `wasmBinary` supplies the bytes of the build it loads.

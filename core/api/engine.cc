@@ -70,11 +70,12 @@ Engine::Engine(Clock& clock, EngineOptions options)
 
 Engine::~Engine() = default;
 
-Result<std::unique_ptr<Engine>> Engine::open(Clock& clock, EngineOptions options) {
+Result<std::unique_ptr<Engine>> Engine::open(Clock& clock, EngineOptions options, TrustMaker makeTrust) {
   CG_RETURN_IF_ERROR(checkOptions(options));
   std::unique_ptr<Trust> trust;
   if (options.trust) {
-    CG_ASSIGN_OR_RETURN(trust, Trust::make(std::move(*options.trust)));
+    if (!makeTrust) return Status::invalidArgument("this engine is built without security: a secured database runs cellgraph-rtc");
+    CG_ASSIGN_OR_RETURN(trust, makeTrust(std::move(*options.trust)));
     options.trust.reset();  // the secret key lives in Trust only
   }
   std::unique_ptr<Engine> engine(new Engine(clock, std::move(options)));

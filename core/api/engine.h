@@ -126,7 +126,11 @@ struct EngineStats {
 class Engine {
  public:
   static constexpr std::size_t kMaxRelayedInspections = 64;
-  static Result<std::unique_ptr<Engine>> open(Clock& clock, EngineOptions options);
+  // `makeTrust` builds the Trust of a database opened with `trust`; a host
+  // built without security passes null, and such a database is refused.
+  using TrustMaker = Result<std::unique_ptr<Trust>> (*)(TrustOptions);
+  static Result<std::unique_ptr<Engine>> open(Clock& clock, EngineOptions options,
+                                              TrustMaker makeTrust = &Trust::make);
   ~Engine();
 
   // ---- storage --------------------------------------------------------------

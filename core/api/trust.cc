@@ -52,6 +52,8 @@ Trust::Trust(TrustOptions options)
   }
 }
 
+Trust::~Trust() = default;
+
 Result<std::unique_ptr<Trust>> Trust::make(TrustOptions options) {
   CG_RETURN_IF_ERROR(security::initCrypto());
   for (const auto& s : options.superadmins) {

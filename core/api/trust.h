@@ -10,6 +10,10 @@
 //   ~profile/<identity hex>                       its identity writes it at any role
 // Any other op needs a permission of its author's role at the op's clock:
 // put write, link/unlink link, remove delete.
+//
+// Why the engine calls it through virtual methods: a host that never makes
+// one (the wasm build of a local database, bindings/engine_abi.cc) then links
+// none of its code, nor the signing and proof checking behind it.
 #pragma once
 
 #include <memory>
@@ -39,35 +43,36 @@ enum class Screen : std::uint8_t { kGrant, kData, kForged, kMalformed };
 class Trust {
  public:
   static Result<std::unique_ptr<Trust>> make(TrustOptions options);
+  virtual ~Trust();
 
   const std::optional<security::Identity>& self() const { return self_; }
   security::Authority& authority() { return *authority_; }
   const security::Authority& authority() const { return *authority_; }
 
   // Author and proof for each envelope, one signature per kMaxGroup.
-  Status sign(std::vector<crdt::Envelope>& envelopes) const;
+  virtual Status sign(std::vector<crdt::Envelope>& envelopes) const;
   // Signature (skipped when `trusted`: this engine's own storage) and the
   // reserved-id rules.
-  Screen screen(const crdt::Envelope& e, bool trusted);
+  virtual Screen screen(const crdt::Envelope& e, bool trusted);
   // For a kGrant envelope: the grant it carries (screen() checked it).
-  security::Grant grantOf(const crdt::Envelope& e) const;
+  virtual security::Grant grantOf(const crdt::Envelope& e) const;
   // Could `g`'s grantor assign at its clock, by what is known now? Grants
   // that cannot wait outside the candidates, so a guest cannot fill them.
   bool admissible(const security::Grant& g) const {
     return authority_->can(g.grantor, g.clock, security::kAssign);
   }
   // Adds a grant envelope as a candidate; true when that changed anything.
-  Result<bool> addCandidate(const crdt::Envelope& e);
-  const crdt::Envelope* candidate(const std::string& id) const;
+  virtual Result<bool> addCandidate(const crdt::Envelope& e);
+  virtual const crdt::Envelope* candidate(const std::string& id) const;
   // Every candidate grant's envelope, in clock order.
-  std::vector<crdt::Envelope> candidates() const;
+  virtual std::vector<crdt::Envelope> candidates() const;
   // Forgets every grant (the database was cleared on this device).
-  void clear();
+  virtual void clear();
   // A data op's author held a role that permits it at its clock; a grant
   // record is valid.
-  bool permits(const crdt::Envelope& e) const;
+  virtual bool permits(const crdt::Envelope& e) const;
   // Why a local op of this identity would be refused, if it would.
-  Status authorizeLocal(const crdt::Envelope& e) const;
+  virtual Status authorizeLocal(const crdt::Envelope& e) const;
   std::uint64_t signaturesChecked() const { return verifier_.signaturesChecked(); }
 
  private:

@@ -71,11 +71,12 @@ export class TabLink {
     this.#client = new EngineClient(startEngineWorker(), (events) => this.#route(events));
     this.#client.onNet = (net) => this.onNet?.(net);
     this.#client.onStorageError = (err) => this.onStorageError?.(err);
-    // A leader that joins a room needs the 'rtc' build on this page too
+    // A leader that joins a room or opens a secured database needs the 'rtc'
+    // build (the core build has neither peers nor security) on this page too
     // (js/core/module.js): it loads it first and its worker takes the same
     // compiled module. A wasm this page compiled already (ready()) goes
     // along likewise; else the worker fetches the engine from its URL.
-    if (this.#options.rtc) await loadRtc();
+    if (this.#options.rtc || this.#options.trust) await loadRtc();
     const wasm = compiledWasm() ?? { wasmUrl: configuredWasmUrl('core')?.href };
     this.info = await this.#client.call('open', { name: this.#name, storage: this.#options.storage, trust: this.#options.trust, wasm });
     if (this.#closed) { await this.#client.call('close').catch(() => {}); this.#client.terminate(); return; }

@@ -19,7 +19,7 @@ test('the core build refuses peers, and the engine goes on unchanged', async () 
   const engine = await CoreEngine.open({ replicaId: '00000000000000a1' });
   engine.commit(engine.prepare([[OpType.PUT, 'a', { v: 1 }]]).ticket);
   const digest = engine.digest();
-  const refused = { code: 'INVALID_ARGUMENT', message: /cellgraph-core, built without peers.*cellgraph-rtc/ };
+  const refused = { code: 'INVALID_ARGUMENT', message: /cellgraph-core\) is built without peers.*cellgraph-rtc/ };
   assert.throws(() => engine.openPeer('p1'), refused);
   assert.throws(() => engine.receive('p1', new Uint8Array([0x90])), refused);
   assert.throws(() => engine.receiveRelayed('p1', new Uint8Array([0x90])), refused);
@@ -31,5 +31,14 @@ test('the core build refuses peers, and the engine goes on unchanged', async () 
   assert.equal(engine.stats().peers, 0);
   engine.commit(engine.prepare([[OpType.PUT, 'b', { v: 2 }]]).ticket);
   assert.deepEqual(engine.get('b').value, { v: 2 });
+  engine.close();
+});
+
+test('the core build refuses a secured database, and a plain one still opens', async () => {
+  const superadmin = '3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c';  // RFC 8032 test 2
+  await assert.rejects(CoreEngine.open({ trust: { app: 'test', room: 'r', superadmins: [superadmin] } }),
+    { code: 'INVALID_ARGUMENT', message: /without security.*cellgraph-rtc/ });
+  const engine = await CoreEngine.open();
+  assert.equal(engine.stats().nodes, 0);
   engine.close();
 });
