@@ -7,12 +7,14 @@ set(_secp_root "${CELLGRAPH_DEPS_DIR}/secp256k1")
 if(NOT EXISTS "${_secp_root}/include/secp256k1_schnorrsig.h" OR NOT EXISTS "${_secp_root}/src/secp256k1.c")
   message(FATAL_ERROR "libsecp256k1 source not found in ${_secp_root}; run scripts/setup.sh")
 endif()
-# The amalgamation (secp256k1.c #includes the module sources) plus the two
-# precomputed tables that the autotools build puts in a helper library.
+# The amalgamation (secp256k1.c #includes the module sources) plus its two
+# precomputed tables, which the autotools build compiles in from
+# precomputed_ecmult*.c and we compute at start-up instead
+# (core/security/secp256k1_tables.c says why).
 add_library(secp256k1 STATIC
   "${_secp_root}/src/secp256k1.c"
-  "${_secp_root}/src/precomputed_ecmult.c"
-  "${_secp_root}/src/precomputed_ecmult_gen.c")
+  "${PROJECT_SOURCE_DIR}/core/security/secp256k1_tables.c")
+target_include_directories(secp256k1 PRIVATE "${_secp_root}/src")
 set_target_properties(secp256k1 PROPERTIES C_VISIBILITY_PRESET hidden)
 target_include_directories(secp256k1 SYSTEM PUBLIC "${_secp_root}/include")
 # What configure defines for us with --enable-module-{extrakeys,schnorrsig}.
@@ -20,15 +22,16 @@ target_include_directories(secp256k1 SYSTEM PUBLIC "${_secp_root}/include")
 # the 64-bit field and scalar code is chosen by __SIZEOF_INT128__, which both
 # compilers define.
 #
-# ECMULT_WINDOW_SIZE sizes the static verification tables: 2^(w-1) * 64 bytes,
-# taken from the shipped precomputed_ecmult.c, so at most 15. 0.2.0's default
-# 15 is 1 MiB of incompressible data: it grew cellgraph-core.wasm from 619 KB
-# to 1,881 KB (1,405 KB gzipped). 8 costs 8 KiB; measured, verification is as
-# fast in wasm (~190 us either way under Node 20) and ~5% slower natively
-# (29 vs 27.6 us). ECMULT_GEN_PREC_BITS (signing table, 2^bits * 256/bits * 64
-# bytes) is 2 = 32 KiB instead of the default 4 = 64 KiB: those 32 KiB do not
-# compress, and signing ~30% slower costs nothing that shows, since only the
-# page's few Nostr signaling events are signed with it.
+# ECMULT_WINDOW_SIZE sizes the verification tables: 2^(w-1) * 64 bytes.
+# 0.2.0's default 15 is 1 MiB: shipped, it grew cellgraph-core.wasm from
+# 619 KB to 1,881 KB (1,405 KB gzipped). 8 is 8 KiB; measured, verification
+# is as fast in wasm (~190 us either way under Node 20) and ~5% slower
+# natively (29 vs 27.6 us). ECMULT_GEN_PREC_BITS (signing table, 2^bits *
+# 256/bits * 64 bytes) is 2 = 32 KiB instead of the default 4 = 64 KiB:
+# signing ~30% slower costs nothing that shows, since only the page's few
+# Nostr signaling events are signed with it. Both are now computed at
+# start-up (core/security/secp256k1_tables.c): the first Schnorr call of a
+# page takes ~8 ms instead of shipping 40 KiB that gzip cannot shrink.
 set(CELLGRAPH_SECP256K1_ECMULT_WINDOW 8 CACHE STRING "libsecp256k1 ECMULT_WINDOW_SIZE (2..15)")
 set(CELLGRAPH_SECP256K1_GEN_PREC_BITS 2 CACHE STRING "libsecp256k1 ECMULT_GEN_PREC_BITS (2, 4 or 8)")
 target_compile_definitions(secp256k1 PRIVATE

@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <string>
 
+// core/security/secp256k1_tables.c: fills the library's tables; first.
+extern "C" void cellgraph_secp256k1_compute_tables(void);
+
 namespace cellgraph::security {
 namespace {
 
@@ -19,6 +22,7 @@ struct SharedContext {
   bool randomized = false;
 
   SharedContext() {
+    cellgraph_secp256k1_compute_tables();
     ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
     // Blinding for the signing code (side-channel hardening). Needs a random
     // seed, hence libsodium; sodium_init() is idempotent and thread-safe.
