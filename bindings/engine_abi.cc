@@ -74,6 +74,12 @@ struct EngineHandle {
   std::unique_ptr<api::Engine> engine;
 };
 
+#if CELLGRAPH_ENGINE_RTC
+constexpr api::Engine::TrustMaker kMakeTrust = &api::Trust::make;
+#else
+constexpr api::Engine::TrustMaker kMakeTrust = nullptr;  // a database opened with trust is refused
+#endif
+
 int effects(api::Engine& e, const api::Effects& fx) { return answer(api::encodeEffects(e.store(), fx)); }
 
 // A list of byte strings as one MessagePack array of bins.
@@ -94,11 +100,7 @@ int call(EngineHandle& h, int method, ByteView bytes, const std::string& text, d
     if (h.engine) return answer(Status::invalidArgument("the engine is already open"));
     auto o = api::decodeEngineOptions(bytes);
     if (!o.ok()) return answer(o.status());
-#if CELLGRAPH_ENGINE_RTC
-    auto e = api::Engine::open(h.clock, std::move(o).value());
-#else
-    auto e = api::Engine::open(h.clock, std::move(o).value(), nullptr);
-#endif
+    auto e = api::Engine::open(h.clock, std::move(o).value(), kMakeTrust);
     if (!e.ok()) return answer(e.status());
     h.engine = std::move(e).value();
     return answer(Bytes{});

@@ -29,9 +29,10 @@ export async function open(name, options = {}) {
  * Loads the wasm (once per page) and resolves when it is usable: the engine,
  * or with `rtc: true` the build that also has peers, security, rooms and
  * identities (what a page that opens a database with `rtc` or `security` or
- * uses Identity loads instead; it holds the engine too). `wasmUrl`, `rtcWasmUrl` and `workerUrl` say where
- * the two wasm builds and the engine worker are when a bundler did not emit
- * them beside the package's code (README "Install"); call it before open().
+ * uses Identity loads instead; it holds the engine too). `wasmUrl`,
+ * `rtcWasmUrl` and `workerUrl` say where the two wasm builds and the engine
+ * worker are when a bundler did not emit them beside the package's code
+ * (README "Install"); call it before open().
  * A database opened afterwards reuses this compiled wasm.
  * @param {{wasmUrl?: string|URL, rtcWasmUrl?: string|URL, workerUrl?: string|URL, wasmBinary?: ArrayBuffer|Uint8Array, rtc?: boolean}} [options]
  *   wasmBinary: the bytes of the build to load
