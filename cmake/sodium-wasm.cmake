@@ -11,6 +11,13 @@ file(GLOB_RECURSE _sodium_sources CONFIGURE_DEPENDS "${_sodium_root}/*.c")
 # cmake/sodium-randombytes-webcrypto.c).
 list(FILTER _sodium_sources EXCLUDE REGEX
   "/(curve25519_sandy2x|fe51_invert|fe_frombytes_sandy2x|salsa20_xmm6|randombytes_internal_random|randombytes_sysrandom)\\.c$")
+# Ed25519's fixed-base table is computed on first use instead of shipped
+# (cmake/sodium-ed25519-base.cmake).
+include("${CMAKE_CURRENT_LIST_DIR}/sodium-ed25519-base.cmake")
+list(FILTER _sodium_sources EXCLUDE REGEX "/crypto_core/ed25519/ref10/ed25519_ref10\\.c$")
+cellgraph_sodium_ed25519_copy(_ref10_copy)
+list(APPEND _sodium_sources "${_ref10_copy}")
+
 set(VERSION 1.0.18)
 set(SODIUM_LIBRARY_VERSION_MAJOR 10)
 set(SODIUM_LIBRARY_VERSION_MINOR 3)
