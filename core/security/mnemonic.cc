@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <vector>
 
 #include "core/base/hash.h"
@@ -10,16 +12,39 @@
 namespace cellgraph::security {
 namespace {
 
-constexpr const char* kWords[2048] = {
+// One literal rather than 2,048 pointers to literals: the pointer table was
+// 8 KiB of addresses in the wasm that gzip could not shrink.
+constexpr std::string_view kWordList =
 #include "core/security/bip39_english.inc"
-};
+    ;
+constexpr int kWordCount = 2048;
+static_assert(std::count(kWordList.begin(), kWordList.end(), '\n') == kWordCount && kWordList.back() == '\n');
+
+// Where each word starts in kWordList, plus the end: found on first use.
+const std::array<std::uint16_t, kWordCount + 1>& wordStarts() {
+  static const std::array<std::uint16_t, kWordCount + 1> starts = [] {
+    std::array<std::uint16_t, kWordCount + 1> s{};
+    std::size_t at = 0;
+    for (int i = 0; i <= kWordCount; ++i) {
+      s[i] = static_cast<std::uint16_t>(at);
+      if (i < kWordCount) at = kWordList.find('\n', at) + 1;
+    }
+    return s;
+  }();
+  return starts;
+}
+
+std::string_view wordAt(int index) {
+  const auto& s = wordStarts();
+  return kWordList.substr(s[index], s[index + 1] - s[index] - 1);
+}
 
 int indexOf(std::string_view word) {
   // The list is sorted: binary search.
-  int lo = 0, hi = 2047;
+  int lo = 0, hi = kWordCount - 1;
   while (lo <= hi) {
     int mid = (lo + hi) / 2;
-    int c = word.compare(kWords[mid]);
+    int c = word.compare(wordAt(mid));
     if (c == 0) return mid;
     if (c < 0) hi = mid - 1;
     else lo = mid + 1;
@@ -51,7 +76,7 @@ Result<std::string> encodeMnemonic(ByteView entropy) {
     int index = 0;
     for (int i = 0; i < 11; ++i) index = index << 1 | bits[w * 11 + i];
     if (!out.empty()) out += ' ';
-    out += kWords[index];
+    out += wordAt(index);
   }
   return out;
 }
