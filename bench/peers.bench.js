@@ -12,7 +12,7 @@ import { startHarness } from '../tests/support/browser.js';
 import { startRelay } from '../scripts/local-relay.js';
 import { openPeer, peersOf, waitUntil } from '../tests/support/peers.js';
 import { loadRtc } from '../js/core/module.js';
-import { check } from '../js/core/errors.js';
+import { identityFromMnemonic, mnemonicNew } from '../js/core/rtc-abi.js';
 
 const STEADY_SETTLE_MS = Number(process.env.BENCH_STEADY_SETTLE_MS ?? 20_000);
 const STEADY_WINDOW_MS = Number(process.env.BENCH_STEADY_WINDOW_MS ?? 180_000);
@@ -73,8 +73,8 @@ async function lateJoiner(n, { signed = false } = {}) {
   let security, phrase;
   if (signed) {
     const core = await loadRtc();
-    phrase = core.mnemonicNew();
-    security = { superadmins: [Buffer.from(check(core.identityFromMnemonic(phrase, '')).publicKey).toString('hex')] };
+    phrase = mnemonicNew(core);
+    security = { superadmins: [Buffer.from(identityFromMnemonic(core, phrase, '').publicKey).toString('hex')] };
   }
   const room = `late-${n}${signed ? '-signed' : ''}`;
   const a = await openPeer(h, { room, security, phrase });

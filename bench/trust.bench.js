@@ -9,7 +9,7 @@
 //
 // BENCH_QUICK=1 trims the sizes.
 import { loadRtc } from '../js/core/module.js';
-import { check } from '../js/core/errors.js';
+import { ed25519Sign, ed25519Verify, identityFromMnemonic, mnemonicNew } from '../js/core/rtc-abi.js';
 import { OpType } from '../js/core/engine.js';
 import { openEngine, syncPair } from '../tests/support/engine-net.js';
 import * as Y from 'yjs';
@@ -19,8 +19,8 @@ const N = quick ? 2_000 : 10_000;
 const now = () => performance.now();
 const core = await loadRtc();
 const hex = (b) => Buffer.from(b).toString('hex');
-const admin = check(core.identityFromMnemonic(core.mnemonicNew(), ''));
-const writer = check(core.identityFromMnemonic(core.mnemonicNew(), ''));
+const admin = identityFromMnemonic(core, mnemonicNew(core), '');
+const writer = identityFromMnemonic(core, mnemonicNew(core), '');
 const trust = (who) => ({ app: 'bench', room: 'trust', superadmins: [hex(admin.publicKey)], ...(who ? { secretKey: hex(who.secretKey) } : {}) });
 const open = (n, signed, who = admin) =>
   openEngine(0x7000 + n, { opLogWindow: 2 * N, compactAfterRecords: 1e9, ...(signed ? { trust: trust(who) } : {}) });
@@ -72,10 +72,10 @@ async function lateJoiner(signed, writes) {
 }
 
 const msg = new Uint8Array(200).fill(7);
-const sig = check(core.ed25519Sign(msg, admin.secretKey));
+const sig = ed25519Sign(core, msg, admin.secretKey);
 const rows = [
-  perOp('ed25519 sign, one op', 1000, () => core.ed25519Sign(msg, admin.secretKey)),
-  perOp('ed25519 verify, one op', 1000, () => core.ed25519Verify(msg, sig, admin.publicKey)),
+  perOp('ed25519 sign, one op', 1000, () => ed25519Sign(core, msg, admin.secretKey)),
+  perOp('ed25519 verify, one op', 1000, () => ed25519Verify(core, msg, sig, admin.publicKey)),
 ];
 for (const r of rows) console.log(`${r.label.padEnd(34)} ${r.us.toFixed(1).padStart(8)} µs`);
 const unsignedPuts = await puts(false), signedPuts = await puts(true);

@@ -13,7 +13,7 @@
 //   takes ownership of `bytes` and `text` (from malloc, or null when empty)
 //   and frees them; it returns a Code (core/base/status.h). The answer, or
 //   the error's message when the code is not 0, stays in one buffer until
-//   the next call: cg_reply_data() / cg_reply_size(). A method whose answer
+//   the next call (bindings/reply.h). A method whose answer
 //   may be absent (get, peerStats) answers 0 bytes for none.
 //
 // Peers and security: cellgraph-rtc compiles this file with
@@ -29,13 +29,12 @@
 // CLOSED. Single-threaded, as the module is.
 #include <emscripten/emscripten.h>
 
-#include <boost/json.hpp>
-
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
 
+#include "bindings/reply.h"
 #include "core/api/boundary.h"
 #include "core/api/engine.h"
 #include "core/base/clock.h"
@@ -43,6 +42,7 @@
 #include "core/base/msgpack_io.h"
 #include "core/security/ed25519.h"
 #if CELLGRAPH_ENGINE_RTC
+#include "core/crdt/value_codec.h"
 #include "core/sync/describe.h"
 #endif
 
@@ -55,19 +55,6 @@ enum Method : int {
   kReceive, kReceiveRelayed, kResume, kResyncAll, kTick, kClear, kSetMiddleware, kSetLiveOverMesh,
   kGet, kQuery, kSubscribe, kUnsubscribe, kStats, kPeerStats, kRoleOf, kDigest, kReplicaId,
 };
-
-Bytes reply;
-
-int answer(const Status& s) {
-  reply.assign(s.message().begin(), s.message().end());
-  return static_cast<int>(s.code());
-}
-int answer(Bytes bytes) {
-  reply = std::move(bytes);
-  return 0;
-}
-int answer(const std::string& text) { return answer(Bytes(text.begin(), text.end())); }
-int answer(bool b) { return answer(Bytes{static_cast<std::uint8_t>(b)}); }
 
 struct EngineHandle {
   SystemClock clock;
@@ -160,7 +147,7 @@ int call(EngineHandle& h, int method, ByteView bytes, const std::string& text, d
       auto id = e.subscribe(std::move(o).value(), &initial);
       return id.ok() ? answer(api::encodeSubscription(e.store(), *id, initial)) : answer(id.status());
     }
-    case kUnsubscribe: return answer(e.unsubscribe(static_cast<std::uint32_t>(number)));
+    case kUnsubscribe: return answerFlag(e.unsubscribe(static_cast<std::uint32_t>(number)));
     case kStats: return answer(api::encodeStats(e));
 #if CELLGRAPH_ENGINE_RTC
     case kPeerStats: {
@@ -196,6 +183,8 @@ EMSCRIPTEN_KEEPALIVE int cg_version() { return answer(std::string("0.1.0")); }
 
 EMSCRIPTEN_KEEPALIVE const std::uint8_t* cg_reply_data() { return cellgraph::bindings::reply.data(); }
 EMSCRIPTEN_KEEPALIVE std::size_t cg_reply_size() { return cellgraph::bindings::reply.size(); }
+// Wipes a secret answer once JS has copied it.
+EMSCRIPTEN_KEEPALIVE void cg_reply_wipe() { cellgraph::bindings::wipeReply(); }
 
 EMSCRIPTEN_KEEPALIVE EngineHandle* cg_engine_new() { return new EngineHandle(); }
 EMSCRIPTEN_KEEPALIVE void cg_engine_delete(EngineHandle* h) { delete h; }
@@ -211,11 +200,21 @@ EMSCRIPTEN_KEEPALIVE int cg_engine_call(EngineHandle* h, int method, std::uint8_
 }
 
 #if CELLGRAPH_ENGINE_RTC
-// A sync message as JSON (core/sync/describe.h), as the reply: for tests and
-// debugging.
+// A sync message's description (core/sync/describe.h) as MessagePack, as
+// the reply: for tests and debugging. Not JSON text, so that no build has a
+// JSON serializer (its number formatting and tables were 8 KB of wasm).
 EMSCRIPTEN_KEEPALIVE int cg_describe_message(std::uint8_t* bytes, std::size_t n) {
   auto m = cellgraph::sync::decodeMessage(cellgraph::ByteView(bytes, bytes ? n : 0), {});
-  const int code = m.ok() ? answer(std::string(boost::json::serialize(cellgraph::sync::describeMessage(*m)))) : answer(m.status());
+  int code;
+  if (m.ok()) {
+    cellgraph::Bytes out;
+    cellgraph::ByteSink sink{out};
+    cellgraph::Packer p(sink);
+    cellgraph::crdt::packValue(p, cellgraph::sync::describeMessage(*m));
+    code = answer(std::move(out));
+  } else {
+    code = answer(m.status());
+  }
   std::free(bytes);
   return code;
 }

@@ -3,10 +3,19 @@
 // key signs every op this user writes (PROTOCOL.md §10); it is distinct from
 // the per-open key a room uses on the relays.
 import { loadRtc } from './core/module.js';
-import { CellgraphError, check } from './core/errors.js';
+import { CellgraphError } from './core/errors.js';
+import { toHex } from './core/hex.js';
 import { saveIdentity, loadIdentity, forgetIdentity } from './identity-store.js';
 
-const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+// The rtc build's crypto, imported with it on first use: a page with a local
+// database that never makes an identity downloads neither.
+let abi;
+async function loadCrypto() {
+  const [core, module] = await Promise.all([loadRtc(), import('./core/rtc-abi.js')]);
+  abi = module;
+  return core;
+}
+
 const normalize = (phrase) => String(phrase).normalize('NFKD').trim().toLowerCase().split(/\s+/).join(' ');
 
 export class Identity {
@@ -19,28 +28,28 @@ export class Identity {
     this.#phrase = phrase;
     this.#secretKey = keyPair.secretKey;
     /** The public key, 64 hex digits: how peers, grants and roles name this user. */
-    this.id = hex(keyPair.publicKey);
+    this.id = toHex(keyPair.publicKey);
     Object.freeze(this);
   }
   static #token = Symbol('identity');
 
   /** A new identity with a fresh 12-word recovery phrase. */
   static async create() {
-    const core = await loadRtc();
-    return Identity.#from(core, core.mnemonicNew());
+    const core = await loadCrypto();
+    return Identity.#from(core, abi.mnemonicNew(core));
   }
 
   /** The identity a recovery phrase stands for; a wrong word or checksum is INVALID_ARGUMENT. */
   static async restore(phrase) {
     if (typeof phrase !== 'string') throw new CellgraphError('INVALID_ARGUMENT', 'restore() takes the recovery phrase as a string');
-    const core = await loadRtc();
+    const core = await loadCrypto();
     const words = normalize(phrase);
-    check(core.mnemonicCheck(words));
+    abi.mnemonicCheck(core, words);
     return Identity.#from(core, words);
   }
 
   static #from(core, phrase) {
-    return new Identity(phrase, check(core.identityFromMnemonic(phrase, '')), Identity.#token);
+    return new Identity(phrase, abi.identityFromMnemonic(core, phrase), Identity.#token);
   }
 
   /** The recovery phrase: whoever holds it can act as this user. Show it once; never send it. */
@@ -66,10 +75,10 @@ export class Identity {
   static async forget(name) { await forgetIdentity(name); }
 
   /** @internal the secret key, for the engine that signs with it */
-  static secretKeyHex(identity) { return hex(identity.#secretKey); }
+  static secretKeyHex(identity) { return toHex(identity.#secretKey); }
 
   /** @internal signs `bytes` (a room's link handshake) with the loaded core. */
-  static sign(identity, core, bytes) { return check(core.ed25519Sign(bytes, identity.#secretKey)); }
+  static sign(identity, core, bytes) { return abi.ed25519Sign(core, bytes, identity.#secretKey); }
 
   toJSON() { return { id: this.id }; }
 }

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/base/hex.h"
+#include "core/crdt/value_codec.h"
 
 namespace cellgraph::api {
 using crdt::ByteSink;
@@ -80,8 +81,8 @@ Result<TrustOptions> decodeTrustOptions(const boost::json::value& v) {
       if (!table.ok()) return bad(table.status().message());
       t.roles = std::move(table).value();
     } else if (key == "maxGrants") {
-      if (!x.is_number() || x.to_number<double>() < 1 || x.to_number<double>() > 1e6) return bad("maxGrants is 1..1000000");
-      t.maxGrants = static_cast<std::size_t>(x.to_number<double>());
+      if (!x.is_number() || crdt::numberOf(x) < 1 || crdt::numberOf(x) > 1e6) return bad("maxGrants is 1..1000000");
+      t.maxGrants = static_cast<std::size_t>(crdt::numberOf(x));
     } else {
       return bad("unknown field '" + key + "'");
     }
@@ -108,7 +109,7 @@ Result<EngineOptions> decodeEngineOptions(ByteView bytes) {
     };
     auto count = [&](auto& out, double lo, double hi) -> Status {
       if (!v.is_number()) return badOption(key, "must be a number");
-      double d = v.to_number<double>();
+      double d = crdt::numberOf(v);
       if (!(d >= lo && d <= hi) || d != static_cast<double>(static_cast<std::uint64_t>(d))) {
         return badOption(key, "is out of range");
       }

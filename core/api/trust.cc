@@ -34,9 +34,9 @@ std::uint32_t permissionFor(crdt::OpType t) {
 }
 
 bool readMs(const boost::json::value& v, std::uint64_t& out) {
-  if (v.is_uint64()) out = v.as_uint64();
-  else if (v.is_int64() && v.as_int64() >= 0) out = static_cast<std::uint64_t>(v.as_int64());
-  else if (v.is_double() && v.as_double() >= 0 && v.as_double() < 1.8e19 && v.as_double() == static_cast<double>(static_cast<std::uint64_t>(v.as_double()))) out = static_cast<std::uint64_t>(v.as_double());
+  if (v.is_uint64()) out = v.get_uint64();
+  else if (v.is_int64() && v.get_int64() >= 0) out = static_cast<std::uint64_t>(v.get_int64());
+  else if (v.is_double() && v.get_double() >= 0 && v.get_double() < 1.8e19 && v.get_double() == static_cast<double>(static_cast<std::uint64_t>(v.get_double()))) out = static_cast<std::uint64_t>(v.get_double());
   else return false;
   return true;
 }

@@ -22,6 +22,18 @@ namespace cellgraph::crdt {
 using cellgraph::ByteSink;
 using cellgraph::Packer;
 
+// A number value (is_number()) as a double; anything else is 0. Not
+// json::value::to_number, which throws system_error and so links Boost's
+// error formatting, printf and all, into the wasm.
+inline double numberOf(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::int64: return static_cast<double>(v.get_int64());
+    case boost::json::kind::uint64: return static_cast<double>(v.get_uint64());
+    case boost::json::kind::double_: return v.get_double();
+    default: return 0;
+  }
+}
+
 void packStr(Packer& pk, std::string_view s);
 void packBin(Packer& pk, ByteView b);
 void packValue(Packer& pk, const boost::json::value& v);

@@ -54,10 +54,10 @@ Result<QueryOptions> parseQueryOptions(const json::value& v) {
       if (x != "asc" && x != "desc") return Status::invalidArgument("map option 'order' must be \"asc\" or \"desc\"");
       o.descending = x == "desc";
     } else if (key == "$limit") {
-      if (!x.is_number() || x.to_number<double>() < 0 || std::trunc(x.to_number<double>()) != x.to_number<double>()) {
+      if (!x.is_number() || crdt::numberOf(x) < 0 || std::trunc(crdt::numberOf(x)) != crdt::numberOf(x)) {
         return Status::invalidArgument("map option '$limit' must be a non-negative integer");
       }
-      double limit = x.to_number<double>();  // a double past SIZE_MAX cannot be cast: no limit then
+      double limit = crdt::numberOf(x);  // a double past SIZE_MAX cannot be cast: no limit then
       if (limit < 18446744073709551615.0) o.limit = static_cast<std::size_t>(limit);
     } else if (key == "$after" || key == "$before") {
       if (!x.is_string()) return Status::invalidArgument("map option '" + key + "' must be a node id");

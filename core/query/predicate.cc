@@ -1,7 +1,11 @@
 #include "core/query/predicate.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
+#include "core/crdt/value_codec.h"
+#include "core/query/geo.h"
 #include "core/query/text.h"
 
 namespace cellgraph::query {
@@ -32,7 +36,7 @@ bool isOperatorObject(const json::value& v) {
 
 Result<double> number(const json::value& v, const std::string& where) {
   if (!v.is_number()) return bad(where, "expects a number");
-  return v.to_number<double>();
+  return crdt::numberOf(v);
 }
 
 Result<Condition> geoCondition(Op op, const json::value& operand, const std::string& where) {
@@ -217,7 +221,7 @@ int typeRank(const json::value* v) {
 // One step per value compared, plus one per 64 bytes of equal-length strings.
 bool equalValues(const json::value& a, const json::value& b, Budget& budget) {
   if (!budget.take(1)) return false;
-  if (a.is_number() && b.is_number()) return a.to_number<double>() == b.to_number<double>();
+  if (a.is_number() && b.is_number()) return crdt::numberOf(a) == crdt::numberOf(b);
   if (a.kind() != b.kind()) return false;
   if (a.is_array()) {
     const auto &x = a.get_array(), &y = b.get_array();
@@ -241,7 +245,7 @@ bool equalValues(const json::value& a, const json::value& b, Budget& budget) {
 // Ordering for $gt/$lt/$between: numbers with numbers, strings with strings.
 std::optional<int> orderOf(const json::value& a, const json::value& b) {
   if (a.is_number() && b.is_number()) {
-    double x = a.to_number<double>(), y = b.to_number<double>();
+    double x = crdt::numberOf(a), y = crdt::numberOf(b);
     return x < y ? -1 : x > y ? 1 : 0;
   }
   if (a.is_string() && b.is_string()) {
@@ -249,14 +253,6 @@ std::optional<int> orderOf(const json::value& a, const json::value& b) {
     return c < 0 ? -1 : c > 0 ? 1 : 0;
   }
   return std::nullopt;
-}
-
-double haversineKm(double lat1, double lng1, double lat2, double lng2) {
-  constexpr double kRad = 3.14159265358979323846 / 180.0, kEarthKm = 6371.0088;
-  double dLat = (lat2 - lat1) * kRad, dLng = (lng2 - lng1) * kRad;
-  double h = std::sin(dLat / 2) * std::sin(dLat / 2) +
-             std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dLng / 2) * std::sin(dLng / 2);
-  return 2 * kEarthKm * std::asin(std::min(1.0, std::sqrt(h)));
 }
 
 bool coordinates(const json::object* o, double& lat, double& lng) {
@@ -270,8 +266,8 @@ bool coordinates(const json::object* o, double& lat, double& lng) {
   const json::value* ln = o->if_contains("longitude");
   if (!ln) ln = o->if_contains("lng");
   if (!la || !ln || !la->is_number() || !ln->is_number()) return false;
-  lat = la->to_number<double>();
-  lng = ln->to_number<double>();
+  lat = crdt::numberOf(*la);
+  lng = crdt::numberOf(*ln);
   return true;
 }
 
@@ -398,14 +394,43 @@ Result<bool> matches(const Expr& e, const NodeView& node, Budget& budget) {
   return m;
 }
 
+namespace {
+
+// An object's members in key order, whatever order they were inserted in.
+std::vector<const json::key_value_pair*> byKey(const json::object& o) {
+  std::vector<const json::key_value_pair*> members;
+  members.reserve(o.size());
+  for (const auto& kv : o) members.push_back(&kv);
+  std::sort(members.begin(), members.end(), [](auto* x, auto* y) { return x->key() < y->key(); });
+  return members;
+}
+
+}  // namespace
+
+// Arrays element by element, then the shorter first; objects member by
+// member in key order (key, then value), then the smaller first. Values are
+// nested at most Limits::maxDepth deep (crdt/value_codec.h), which bounds
+// the recursion.
 int compareValues(const json::value* a, const json::value* b) {
   int ra = typeRank(a), rb = typeRank(b);
   if (ra != rb) return ra < rb ? -1 : 1;
   if (!a || a->is_null()) return 0;
   if (a->is_bool()) return a->get_bool() == b->get_bool() ? 0 : (a->get_bool() ? 1 : -1);
   if (auto o = orderOf(*a, *b)) return *o;
-  std::string x = json::serialize(*a), y = json::serialize(*b);
-  return x < y ? -1 : x > y ? 1 : 0;
+  const auto sizes = [](std::size_t x, std::size_t y) { return x < y ? -1 : x > y ? 1 : 0; };
+  if (a->is_array()) {
+    const auto &x = a->get_array(), &y = b->get_array();
+    for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) {
+      if (int c = compareValues(&x[i], &y[i])) return c;
+    }
+    return sizes(x.size(), y.size());
+  }
+  const auto x = byKey(a->get_object()), y = byKey(b->get_object());
+  for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) {
+    if (int c = x[i]->key().compare(y[i]->key())) return c < 0 ? -1 : 1;
+    if (int c = compareValues(&x[i]->value(), &y[i]->value())) return c;
+  }
+  return sizes(x.size(), y.size());
 }
 
 }  // namespace cellgraph::query

@@ -79,7 +79,9 @@ const boost::json::value* fieldValue(const NodeView& node, const std::vector<std
                                      boost::json::value& scratch);
 
 // Total order used for sorting: missing < null < bools < numbers < strings <
-// arrays < objects; numbers numerically, strings by code point.
+// arrays < objects; numbers numerically, strings by code point, arrays
+// element by element (a prefix first), objects member by member in key
+// order (a subset of leading keys first).
 int compareValues(const boost::json::value* a, const boost::json::value* b);
 
 }  // namespace cellgraph::query

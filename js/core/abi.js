@@ -2,12 +2,13 @@
 // string go into the wasm heap, a Code and one reply buffer come back.
 // Internal to js/core/.
 import { CellgraphError, codeName } from './errors.js';
+import { decode } from './msgpack.js';
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
 /** Copies bytes into a fresh heap buffer the callee frees; 0 for none. */
-function toHeap(core, bytes) {
+export function toHeap(core, bytes) {
   if (!bytes || bytes.length === 0) return 0;
   const p = core._malloc(bytes.length);
   core.HEAPU8.set(bytes, p);  // HEAPU8 read after malloc: memory may have grown
@@ -26,6 +27,11 @@ export function reply(core, code) {
   return out;
 }
 
+/** reply() for an answer that is a secret: the heap's copy is wiped once copied. */
+export function secretReply(core, code) {
+  try { return reply(core, code); } finally { core._cg_reply_wipe(); }
+}
+
 export const replyText = (core, code) => fromUtf8.decode(reply(core, code));
 
 /** One engine method: cg_engine_call(handle, method, bytes, text, number). */
@@ -40,7 +46,7 @@ export function callEngine(core, handle, method, bytes, text, number = 0) {
 /** The core's version string. */
 export const coreVersion = (core) => replyText(core, core._cg_version());
 
-/** A sync message as JSON text (core/sync/describe.h): tests and debugging. */
+/** A sync message's description (core/sync/describe.h), a plain object: tests and debugging (rtc only). */
 export function describeMessage(core, bytes) {
-  return replyText(core, core._cg_describe_message(toHeap(core, bytes), bytes.length));
+  return decode(reply(core, core._cg_describe_message(toHeap(core, bytes), bytes.length)));
 }

@@ -5,6 +5,7 @@ import { loadCore } from './module.js';
 import { codeName, CellgraphError } from './errors.js';
 import { callEngine } from './abi.js';
 import { encode, decode } from './msgpack.js';
+import { toHex } from './hex.js';
 
 export const OpType = Object.freeze({ PUT: 1, REMOVE: 2, LINK: 3, UNLINK: 4 });
 const OP_NAMES = [undefined, 'put', 'remove', 'link', 'unlink'];
@@ -14,7 +15,7 @@ const ACTIONS = [undefined, 'added', 'updated', 'removed', 'error'];
 export const randomId64 = () => {
   const b = crypto.getRandomValues(new Uint8Array(8));
   b[0] |= 1;
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return toHex(b);
 };
 
 const nodeOf = ([id, value, edges, [wall, counter, peer]]) => ({ id, value, edges, clock: { wall, counter, peer } });

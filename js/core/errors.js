@@ -45,12 +45,3 @@ export class CellgraphError extends Error {
 export function codeName(numeric) {
   return codeNames[numeric] ?? 'INTERNAL';
 }
-
-/**
- * Unwraps a binding result {code, message, value}: returns value, or throws
- * the CellgraphError the core reported.
- */
-export function check(result) {
-  if (result.code === ErrorCode.OK) return result.value;
-  throw new CellgraphError(codeName(result.code), result.message);
-}

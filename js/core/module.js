@@ -5,8 +5,8 @@
 // (the mesh, Nostr signatures, room keys, phrases). A page that joins a room
 // loads 'rtc' and hands the compiled WebAssembly.Module to its worker, so
 // the page fetches one wasm either way. Both resolve to the raw Emscripten
-// module (the engine's C ABI, js/core/abi.js; in 'rtc' also Embind's
-// functions and the Mesh): internal, never handed to users.
+// module (the engine's C ABI, js/core/abi.js; in 'rtc' also the crypto's
+// and the mesh's, js/core/rtc-abi.js): internal, never handed to users.
 //
 // Browsers and workers fetch the .wasm next to the glue module; Node has no
 // fetch for file URLs in this Emscripten, so there we read the file.
@@ -55,12 +55,17 @@ async function instantiate(kind, options) {
   let core;
   try {
     const [{ default: createCellgraphCore }, module] = await Promise.all([GLUES[kind](), compile(kind, options)]);
-    core = await createCellgraphCore({
+    // The glue's promise never settles when instantiation fails (a glue and
+    // a .wasm of different builds): that failure rejects this one instead.
+    let instantiationFailed;
+    const failed = new Promise((_, reject) => { instantiationFailed = reject; });
+    core = await Promise.race([failed, createCellgraphCore({
       instantiateWasm(imports, receive) {
-        WebAssembly.instantiate(/** @type {WebAssembly.Module} */ (module), imports).then((instance) => receive(instance, module));
+        WebAssembly.instantiate(/** @type {WebAssembly.Module} */ (module), imports)
+          .then((instance) => receive(instance, module), instantiationFailed);
         return {};
       },
-    });
+    })]);
     compiled[kind] = module;
   } catch (err) {
     throw new CellgraphError('INTERNAL', `the wasm core failed to load: ${err?.message ?? err}`, { cause: err });

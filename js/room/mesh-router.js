@@ -17,7 +17,8 @@
 // ('~sync' runs per link, never routed) is refused and counted
 // (stats.refusedReserved), never handed to a channel.
 import { encode, decode } from '../core/msgpack.js';
-import { CellgraphError, check } from '../core/errors.js';
+import { CellgraphError } from '../core/errors.js';
+import { Mesh } from '../core/rtc-abi.js';
 
 const TICK_MS = 200;  // MeshConfig.gossipMs: queued gossip leaves on a tick
 
@@ -37,9 +38,7 @@ export class MeshRouter {
    */
   constructor(core, host) {
     this.#host = host;
-    const mesh = host.keys.useSecret((secret) => new core.Mesh(host.self, secret, host.cellSize, performance.now()));
-    try { check(mesh.status()); } catch (err) { mesh.delete(); throw err; }
-    this.#mesh = mesh;
+    this.#mesh = host.keys.useSecret((secret) => new Mesh(core, host.self, secret, host.cellSize, performance.now()));
     this.#timer = setInterval(() => this.#call((m, now) => m.tick(now)), TICK_MS);
   }
 
@@ -48,14 +47,14 @@ export class MeshRouter {
   heard(peer) { this.#call((m, now) => m.heard(peer, now)); }
   frame(peer, bytes) {
     if (!(bytes instanceof Uint8Array)) { this.#refused++; return; }
-    this.#call((m, now) => { if (m.receive(peer, bytes, now).code !== 0) this.#refused++; });
+    this.#call((m, now) => { try { m.receive(peer, bytes, now); } catch { this.#refused++; } });
   }
 
   /** Sends to `targets` (ids), or to the whole room when targets is null. */
   send(channel, data, targets, meta) {
     if (!this.#mesh) throw new CellgraphError('CLOSED', 'the room was left');
     const payload = encode([channel, data, meta ?? null]);
-    for (const target of targets ?? ['']) this.#call((m, now) => check(m.send(target, payload, now)));
+    for (const target of targets ?? ['']) this.#call((m, now) => m.send(target, payload, now));
   }
 
   get shouldAnnounce() { return this.#mesh?.shouldAnnounce() ?? false; }

@@ -58,10 +58,10 @@ import { PeerLink } from '../transport/peer-link.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MAX_DECLARABLE_BYTES } from '../transport/framing.js';
 import { CellgraphError } from '../core/errors.js';
 import { loadRtc } from '../core/module.js';
+import { toHex, fromHex } from '../core/hex.js';
+import { ed25519Verify } from '../core/rtc-abi.js';
 import { MeshRouter, isReservedForLinks } from './mesh-router.js';
 
-const hexOf = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-const bytesOf = (h) => Uint8Array.from(h.match(/../g), (x) => parseInt(x, 16));
 
 /** RTCPeerConnections all rooms of this page may hold at once (Chromium's limit is 500). */
 export const PAGE_MAX_CONNECTIONS = 256;
@@ -512,7 +512,7 @@ export class Room extends Emitter {
     if (!this.#identity) return { id: null };
     const { local, remote } = link.fingerprints();
     const sig = this.#identity.sign(this.#linkBytes(local, remote, this.self, peer));
-    return { id: this.#identity.id, sig: hexOf(sig) };
+    return { id: this.#identity.id, sig: toHex(sig) };
   }
 
   #checkIdentity(peer, link, claim) {
@@ -524,7 +524,7 @@ export class Room extends Emitter {
     if (typeof claim.id !== 'string' || !/^[0-9a-f]{64}$/.test(claim.id) || typeof claim.sig !== 'string' || !/^[0-9a-f]{128}$/.test(claim.sig)) return false;
     const { local, remote } = link.fingerprints();
     if (!local || !remote) return false;
-    const ok = this.#core.ed25519Verify(this.#linkBytes(remote, local, peer, this.self), bytesOf(claim.sig), bytesOf(claim.id));
+    const ok = ed25519Verify(this.#core, this.#linkBytes(remote, local, peer, this.self), fromHex(claim.sig), fromHex(claim.id));
     if (ok) this.#identities.set(peer, claim.id);
     return ok;
   }

@@ -12,7 +12,8 @@
 // a password the key follows from app and room alone and only hides
 // payloads from relay operators who do not know the room's name.
 import { loadRtc } from '../core/module.js';
-import { check } from '../core/errors.js';
+import { toHex, fromHex } from '../core/hex.js';
+import { sha256, deriveRoomKey, schnorrPublicKey, schnorrSign, schnorrVerify, sealRoom, openRoom } from '../core/rtc-abi.js';
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
@@ -27,14 +28,14 @@ export class RoomKeys {
   /** @param {{app?: string, room: string, password?: string}} options */
   static async derive({ app = 'cellgraph', room, password = '' }) {
     const core = await loadRtc();
-    const topicBytes = core.sha256(utf8.encode(`cellgraph/topic/v1\0${app}\0${room}`));
-    const key = check(core.deriveRoomKey(app, room, password));
+    const topicBytes = sha256(core, utf8.encode(`cellgraph/topic/v1\0${app}\0${room}`));
+    const key = deriveRoomKey(core, app, room, password);
     let secret, publicKey;
     for (;;) {  // a random 32-byte string is a valid secret key with overwhelming probability
       secret = crypto.getRandomValues(new Uint8Array(32));
-      try { publicKey = check(core.schnorrPublicKey(secret)); break; } catch { /* out of range: draw again */ }
+      try { publicKey = schnorrPublicKey(core, secret); break; } catch { /* out of range: draw again */ }
     }
-    return new RoomKeys(core, { topic: core.hexEncode(topicBytes), kind: 20000 + (((topicBytes[0] << 8) | topicBytes[1]) % 10000), key, secret, publicKey });
+    return new RoomKeys(core, { topic: toHex(topicBytes), kind: 20000 + (((topicBytes[0] << 8) | topicBytes[1]) % 10000), key, secret, publicKey });
   }
 
   #core; #key; #secret;
@@ -45,13 +46,13 @@ export class RoomKeys {
     this.#secret = secret;
     this.topic = topic;
     this.kind = kind;
-    this.pubkey = core.hexEncode(publicKey);
+    this.pubkey = toHex(publicKey);
   }
 
   /** NIP-01 id of an event (hex SHA-256 of its canonical serialization). */
   eventId(e) {
     const serialized = JSON.stringify([0, e.pubkey, e.created_at, e.kind, e.tags, e.content]);
-    return this.#core.hexEncode(this.#core.sha256(utf8.encode(serialized)));
+    return toHex(sha256(this.#core, utf8.encode(serialized)));
   }
 
   /** A complete, signed NIP-01 event from this peer. */
@@ -59,7 +60,7 @@ export class RoomKeys {
     const event = { pubkey: this.pubkey, created_at: createdAt, kind, tags, content };
     event.id = this.eventId(event);
     const aux = crypto.getRandomValues(new Uint8Array(32));
-    event.sig = this.#core.hexEncode(check(this.#core.schnorrSign(this.#secret, this.#bytes(event.id), aux)));
+    event.sig = toHex(schnorrSign(this.#core, this.#secret, fromHex(event.id), aux));
     return event;
   }
 
@@ -67,12 +68,12 @@ export class RoomKeys {
   verify(e) {
     if (!isHex(e.pubkey, 32) || !isHex(e.sig, 64) || !isHex(e.id, 32)) return false;
     if (this.eventId(e) !== e.id) return false;
-    return this.#core.schnorrVerify(this.#bytes(e.pubkey), this.#bytes(e.id), this.#bytes(e.sig));
+    return schnorrVerify(this.#core, fromHex(e.pubkey), fromHex(e.id), fromHex(e.sig));
   }
 
   /**
    * Hands a copy of this peer's secret key to `fn`, which must give it to the
-   * core at once (the mesh's signer, bindings/mesh_bindings.cc, keeps its
+   * core at once (the mesh's signer, bindings/rtc_abi.cc, keeps its
    * own wiped copy), and zeroes that copy when `fn` returns. Returns what
    * `fn` returns. Never log or keep what `fn` is given.
    */
@@ -81,17 +82,15 @@ export class RoomKeys {
     try { return fn(copy); } finally { copy.fill(0); }
   }
 
-  #bytes(hex) { return check(this.#core.hexDecode(hex)); }
-
   /** Seals a JSON value for the room: base64(nonce || secretbox). */
   seal(value) {
-    return toBase64(check(this.#core.sealRoom(this.#key, utf8.encode(JSON.stringify(value)))));
+    return toBase64(sealRoom(this.#core, this.#key, utf8.encode(JSON.stringify(value))));
   }
 
   /** Opens a sealed payload; null when it was not sealed with this room's key or is not JSON. */
   open(content) {
     const sealed = fromBase64(content);
     if (!sealed) return null;
-    try { return JSON.parse(fromUtf8.decode(check(this.#core.openRoom(this.#key, sealed)))); } catch { return null; }
+    try { return JSON.parse(fromUtf8.decode(openRoom(this.#core, this.#key, sealed))); } catch { return null; }
   }
 }

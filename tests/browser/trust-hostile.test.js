@@ -15,13 +15,13 @@ import assert from 'node:assert/strict';
 import { startHarness } from '../support/browser.js';
 import { openPeer, fullMesh, peersOf, waitUntil, converged } from '../support/peers.js';
 import { loadRtc } from '../../js/core/module.js';
-import { check } from '../../js/core/errors.js';
+import { mnemonicNew, identityFromMnemonic } from '../../js/core/rtc-abi.js';
 import { databaseId, grantId, opsMessage, OpsMode, OpType, signEach, signGroup, signer } from '../support/forge.js';
 
 const core = await loadRtc();
 const person = () => {
-  const phrase = core.mnemonicNew();
-  return { phrase, ...signer(check(core.identityFromMnemonic(phrase, '')).secretKey) };
+  const phrase = mnemonicNew(core);
+  return { phrase, ...signer(identityFromMnemonic(core, phrase, '').secretKey) };
 };
 const admin = person(), user = person(), mallory = person();
 const room = `hostile-${Math.random().toString(36).slice(2)}`;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startHarness } from '../support/browser.js';
 import { openPeer, fullMesh, peersOf, waitUntil, converged } from '../support/peers.js';
 import { loadRtc } from '../../js/core/module.js';
-import { check } from '../../js/core/errors.js';
+import { mnemonicNew, identityFromMnemonic } from '../../js/core/rtc-abi.js';
 
 let h;
 before(async () => { h = await startHarness(); });
@@ -15,8 +15,8 @@ after(async () => { await h?.close(); });
 
 const core = await loadRtc();
 const person = () => {
-  const phrase = core.mnemonicNew();
-  return { phrase, id: Buffer.from(check(core.identityFromMnemonic(phrase, '')).publicKey).toString('hex') };
+  const phrase = mnemonicNew(core);
+  return { phrase, id: Buffer.from(identityFromMnemonic(core, phrase, '').publicKey).toString('hex') };
 };
 
 test('links name verified identities; a grant lets a guest write; forged and impersonated ops are refused and counted', async () => {

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "core/query/geo.h"
 #include "core/query/regex.h"
 #include "core/query/text.h"
 #include "test_util.h"
@@ -118,6 +119,27 @@ TEST_F(QueryTest, GeoNearAndBbox) {
   EXPECT_EQ(err(R"({"query":{"$near":{"latitude":1}}})").code(), Code::kInvalidArgument);
 }
 
+TEST(Geo, DegreeTrigonometryMatchesTheLibraryAtAnyAngle) {
+  constexpr double kRad = 3.14159265358979323846 / 180.0;
+  double worst = 0;
+  for (double d = -1080; d <= 1080; d += 0.37) {
+    const double r = std::fmod(d, 360.0) * kRad;  // the same radians: only the kernels differ
+    worst = std::max(worst, std::abs(sinDegrees(d) - std::sin(r)));
+    worst = std::max(worst, std::abs(cosDegrees(d) - std::cos(r)));
+  }
+  EXPECT_LT(worst, 1e-15);
+  for (double d : {0.0, 90.0, 180.0, 270.0, -90.0, 45.0, 1e-300, 1e15 + 30, -1e300}) {
+    const double r = std::fmod(d, 360.0) * kRad;
+    EXPECT_NEAR(sinDegrees(d), std::sin(r), 2e-15) << d;
+    EXPECT_NEAR(cosDegrees(d), std::cos(r), 2e-15) << d;
+  }
+  EXPECT_TRUE(std::isnan(sinDegrees(INFINITY)));
+  EXPECT_TRUE(std::isnan(cosDegrees(NAN)));
+  EXPECT_NEAR(haversineKm(51.5074, -0.1278, 48.8566, 2.3522), 343.5, 0.5);  // London - Paris
+  EXPECT_NEAR(haversineKm(0, 0, 0, 180), 3.14159265358979 * 6371.0088, 1e-6);
+  EXPECT_EQ(haversineKm(10, 20, 10, 20), 0);
+}
+
 TEST_F(QueryTest, SortingTiesAndCursors) {
   people();
   EXPECT_EQ(q(R"({"field":"age"})"), (V{"bob", "ada", "dee", "cy"}));  // numbers before strings
@@ -140,6 +162,19 @@ TEST_F(QueryTest, SortingTiesAndCursors) {
   engine.onChanged({"bob"});
   EXPECT_EQ(q(R"({"$after":"bob","$limit":1})"), V{"cy"});
   EXPECT_EQ(err(R"({"field":"age","$after":"bob"})").code(), Code::kNotFound);
+}
+
+TEST_F(QueryTest, ArraysAndObjectsSortByTheirElementsAndMembers) {
+  put("a", R"({"v":[10]})");
+  put("b", R"({"v":[2]})");          // 2 < 10, though "[2]" > "[10]" as text
+  put("c", R"({"v":[2,1]})");        // a longer array after its prefix
+  put("d", R"({"v":{"k":2}})");
+  put("e", R"({"v":{"k":10}})");
+  put("f", R"({"v":{"j":99}})");     // keys first: "j" < "k"
+  put("g", R"({"v":{"k":2,"z":0}})");
+  put("h", R"({"v":{"z":0,"k":2}})");  // member order does not matter: ties with g, broken by id
+  EXPECT_EQ(q(R"({"field":"v"})"), (V{"b", "c", "a", "f", "d", "g", "h", "e"}));
+  EXPECT_EQ(q(R"({"field":"v","order":"desc"})"), (V{"e", "h", "g", "d", "f", "a", "c", "b"}));
 }
 
 TEST_F(QueryTest, SortingByIdUsesEachNodesOwnId) {

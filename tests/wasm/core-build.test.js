@@ -3,16 +3,35 @@
 // every peer method with a clear error that changes nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { loadCore, compiledWasm } from '../../js/core/module.js';
 import { CoreEngine, OpType } from '../../js/core/engine.js';
+
+// The exports of bindings/rtc_abi.cc, which only cellgraph-rtc has.
+const RTC_ONLY = ['_cg_crypto', '_cg_code_name', '_cg_mesh_new', '_cg_mesh_call', '_cg_mesh_delete'];
 
 test('a local engine runs the core build, which holds no room code', async () => {
   const core = await loadCore();
   assert.equal(typeof core._cg_engine_call, 'function');
-  assert.equal(core.Mesh, undefined);
-  assert.equal(core.schnorrSign, undefined);
+  // What js/core/rtc-abi.js calls (bindings/rtc_abi.cc) is not in it.
+  for (const name of RTC_ONLY) assert.equal(core[name], undefined, name);
   assert.equal(core._cg_describe_message, undefined, 'message dumps are in the rtc build');
   assert.equal(compiledWasm()?.kind, 'core');
+});
+
+test('the rtc build holds what the core build lacks', async () => {
+  // Instantiated aside, not through js/core/module.js: this process keeps the core build alone.
+  const { default: create } = await import('../../js/wasm/cellgraph-rtc.mjs');
+  const module = await WebAssembly.compile(await readFile(new URL('../../js/wasm/cellgraph-rtc.wasm', import.meta.url)));
+  const rtc = await create({
+    instantiateWasm(imports, receive) {
+      WebAssembly.instantiate(module, imports).then((instance) => receive(instance, module));
+      return {};
+    },
+  });
+  for (const name of [...RTC_ONLY, '_cg_describe_message', '_cg_engine_call']) assert.equal(typeof rtc[name], 'function', name);
+  assert.equal(compiledWasm()?.kind, 'core', 'the loader still serves the core build');
+  assert.notEqual(await loadCore(), rtc);
 });
 
 test('the core build refuses peers, and the engine goes on unchanged', async () => {

@@ -6,12 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadRtc } from '../../js/core/module.js';
-import { check } from '../../js/core/errors.js';
+import { mnemonicNew, identityFromMnemonic } from '../../js/core/rtc-abi.js';
 import { openEngine } from './support.js';
 import { databaseId, grantId, opsMessage, OpsMode, OpType, signEach, signer, signGroup } from '../support/forge.js';
 
 const core = await loadRtc();
-const person = () => signer(check(core.identityFromMnemonic(core.mnemonicNew(), '')).secretKey);
+const person = () => signer(identityFromMnemonic(core, mnemonicNew(core), '').secretKey);
 const admin = person(), mallory = person();
 const db = databaseId('test', 'room');
 const trust = () => ({ app: 'test', room: 'room', superadmins: [admin.id] });

@@ -1,11 +1,12 @@
-// Trust through the wasm bindings: recovery phrases against the shared
-// vectors, and engines opened with `trust` signing, checking, holding and
-// refusing ops (core/api/trust.h, PROTOCOL.md §10).
+// Trust through the wasm module: recovery phrases against the shared vectors
+// (js/core/rtc-abi.js), and engines opened with `trust` signing, checking,
+// holding and refusing ops (core/api/trust.h, PROTOCOL.md §10).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { loadRtc } from '../../js/core/module.js';
-import { check, CellgraphError } from '../../js/core/errors.js';
+import { CellgraphError } from '../../js/core/errors.js';
+import { mnemonicNew, mnemonicCheck, identityFromMnemonic } from '../../js/core/rtc-abi.js';
 import { decode, encode } from '../../js/core/msgpack.js';
 import { EngineNet, openEngine, OpType, write } from './support.js';
 
@@ -15,18 +16,18 @@ const vectors = JSON.parse(await readFile(new URL('../vectors/bip39.json', impor
 
 test('recovery phrases restore the identities of the shared vectors', () => {
   for (const c of vectors.cases) {
-    check(core.mnemonicCheck(c.phrase));
-    assert.equal(hex(check(core.identityFromMnemonic(c.phrase, '')).publicKey), c.publicKey);
+    assert.equal(mnemonicCheck(core, c.phrase), undefined);
+    assert.equal(hex(identityFromMnemonic(core, c.phrase, '').publicKey), c.publicKey);
   }
-  const bad = core.mnemonicCheck(vectors.cases[0].phrase.replace(/about$/, 'abandon'));
-  assert.match(bad.message, /checksum/);
-  const fresh = core.mnemonicNew();
+  assert.throws(() => mnemonicCheck(core, vectors.cases[0].phrase.replace(/about$/, 'abandon')),
+    (e) => e instanceof CellgraphError && e.code === 'INVALID_ARGUMENT' && /checksum/.test(e.message));
+  const fresh = mnemonicNew(core);
   assert.equal(fresh.split(' ').length, 12);
-  check(core.mnemonicCheck(fresh));
+  assert.equal(mnemonicCheck(core, fresh), undefined);
 });
 
-const admin = check(core.identityFromMnemonic(vectors.cases[0].phrase, ''));
-const user = check(core.identityFromMnemonic(vectors.cases[1].phrase, ''));
+const admin = identityFromMnemonic(core, vectors.cases[0].phrase, '');
+const user = identityFromMnemonic(core, vectors.cases[1].phrase, '');
 const trust = (who, room = 'room') => ({ app: 'test', room, superadmins: [hex(admin.publicKey)], ...(who ? { secretKey: hex(who.secretKey) } : {}) });
 
 test('signed ops sync; a guest cannot write; a grant lets it; a tampered op is refused and counted', async () => {
