@@ -20,34 +20,21 @@ constexpr std::string_view kWordList =
 constexpr int kWordCount = 2048;
 static_assert(std::count(kWordList.begin(), kWordList.end(), '\n') == kWordCount && kWordList.back() == '\n');
 
-// Where each word starts in kWordList, plus the end: found on first use.
-const std::array<std::uint16_t, kWordCount + 1>& wordStarts() {
-  static const std::array<std::uint16_t, kWordCount + 1> starts = [] {
-    std::array<std::uint16_t, kWordCount + 1> s{};
-    std::size_t at = 0;
-    for (int i = 0; i <= kWordCount; ++i) {
-      s[i] = static_cast<std::uint16_t>(at);
-      if (i < kWordCount) at = kWordList.find('\n', at) + 1;
-    }
-    return s;
-  }();
-  return starts;
-}
-
+// Words are found by walking the list: no table of where each starts (the
+// compiler folded one into 4 KB of data), and a phrase is encoded or decoded
+// once per identity, where PBKDF2's 2,048 rounds dominate.
 std::string_view wordAt(int index) {
-  const auto& s = wordStarts();
-  return kWordList.substr(s[index], s[index + 1] - s[index] - 1);
+  std::size_t at = 0;
+  for (int i = 0; i < index; ++i) at = kWordList.find('\n', at) + 1;
+  return kWordList.substr(at, kWordList.find('\n', at) - at);
 }
 
 int indexOf(std::string_view word) {
-  // The list is sorted: binary search.
-  int lo = 0, hi = kWordCount - 1;
-  while (lo <= hi) {
-    int mid = (lo + hi) / 2;
-    int c = word.compare(wordAt(mid));
-    if (c == 0) return mid;
-    if (c < 0) hi = mid - 1;
-    else lo = mid + 1;
+  std::size_t at = 0;
+  for (int i = 0; i < kWordCount; ++i) {
+    const std::size_t end = kWordList.find('\n', at);
+    if (kWordList.substr(at, end - at) == word) return i;
+    at = end + 1;
   }
   return -1;
 }

@@ -98,33 +98,37 @@ enum class CatchUp : std::uint8_t { kNone = 0, kDelta = 1, kState = 2, kRecon = 
 // session it goes to.
 using Outgoing = std::vector<std::shared_ptr<const Bytes>>;
 
+// Why the engine's calls go through virtual methods: a host that never
+// opens a session (the wasm build of a local database, cellgraph-core) then
+// never references the vtable, and link-time optimization drops the whole
+// session with what only it uses.
 class SyncSession {
  public:
   SyncSession(const graph::Store& store, OpSink& sink, LinkWatermark& watermark, ReconIndex& index,
               SessionOptions options = {});
-  ~SyncSession();
+  virtual ~SyncSession();
 
   // Our HELLO; empty if it was already sent.
-  Bytes start();
+  virtual Bytes start();
   // One message from the peer, decoded once by the caller; `wireBytes` is
   // its encoded size (what flow control counts). `keep`, when given, holds
   // one flag per envelope of an OPS message: false drops it as if it had
   // been applied (the application's middleware; the watermark still moves
   // past it, so it never stalls catch-up).
-  Result<Outgoing> receive(Message message, std::size_t wireBytes, const std::vector<bool>* keep = nullptr);
+  virtual Result<Outgoing> receive(Message message, std::size_t wireBytes, const std::vector<bool>* keep = nullptr);
   // Decodes with the store's limits, then as above.
   Result<Outgoing> receive(ByteView bytes);
   // Queues live batches of local writes; returns what the window lets go.
   // When the queue would exceed maxQueuedBytes, everything queued live is
   // dropped and overflowed() turns true: the caller restarts the session.
-  Outgoing sendLive(const Outgoing& messages);
+  virtual Outgoing sendLive(const Outgoing& messages);
   bool overflowed() const { return overflowed_; }
   // Starts over (see above): returns the new HELLO, or an error past
   // maxRestarts. While the last restart's HELLO is unanswered it only drops
   // the queued live batches and returns nothing; with `stateChanged` (the
   // store was cleared, so that HELLO no longer describes it) the session
   // starts over once more when the answer comes.
-  Result<Bytes> restart(bool stateChanged = false);
+  virtual Result<Bytes> restart(bool stateChanged = false);
 
   // Both directions caught up (the watermark saved unless an op was deferred).
   // Catch-up still being sent keeps a session from being synced.
