@@ -27,20 +27,22 @@ target_include_directories(secp256k1 SYSTEM PUBLIC "${_secp_root}/include")
 # 619 KB to 1,881 KB (1,405 KB gzipped). 8 is 8 KiB; measured, verification
 # is as fast in wasm (~190 us either way under Node 20) and ~5% slower
 # natively (29 vs 27.6 us). ECMULT_GEN_PREC_BITS (signing table, 2^bits *
-# 256/bits * 64 bytes) is 2 = 32 KiB instead of the default 4 = 64 KiB:
-# signing ~30% slower costs nothing that shows, since only the page's few
-# Nostr signaling events are signed with it. Both are now computed at
-# start-up (core/security/secp256k1_tables.c): the first Schnorr call of a
-# page takes ~8 ms instead of shipping 40 KiB that gzip cannot shrink.
+# 256/bits * 64 bytes) is the default 4 = 64 KiB. Both tables are computed
+# at start-up (core/security/secp256k1_tables.c) instead of shipping what
+# gzip cannot shrink, so the signing table's size costs memory, not
+# download: 4 bits signs in 1.13 ms instead of 1.71 with 2 (the mesh signs
+# every flood it sends), and the page's first Schnorr call took 14-20 ms
+# either way (this machine, Node 20; the wasm is 70 bytes smaller).
 set(CELLGRAPH_SECP256K1_ECMULT_WINDOW 8 CACHE STRING "libsecp256k1 ECMULT_WINDOW_SIZE (2..15)")
-set(CELLGRAPH_SECP256K1_GEN_PREC_BITS 2 CACHE STRING "libsecp256k1 ECMULT_GEN_PREC_BITS (2, 4 or 8)")
+set(CELLGRAPH_SECP256K1_GEN_PREC_BITS 4 CACHE STRING "libsecp256k1 ECMULT_GEN_PREC_BITS (2, 4 or 8)")
 target_compile_definitions(secp256k1 PRIVATE
   ENABLE_MODULE_EXTRAKEYS=1 ENABLE_MODULE_SCHNORRSIG=1
   ECMULT_WINDOW_SIZE=${CELLGRAPH_SECP256K1_ECMULT_WINDOW}
   ECMULT_GEN_PREC_BITS=${CELLGRAPH_SECP256K1_GEN_PREC_BITS})
 # Natively -O3 even in a RelWithDebInfo build. In wasm -Os: 21 KB less gzip
 # for a Schnorr signature in ~0.95 ms instead of ~0.48 and a verification
-# in ~0.40 ms instead of ~0.19 (Node 20, bench/crypto.bench.js); the page
-# signs and checks a few Nostr events per connection, within the relay
-# pool's rate limits.
+# in ~0.40 ms instead of ~0.19 (Node 20, bench/crypto.bench.js, when -Os
+# was chosen; the same benchmark on today's machine reads 1.13 and 0.63 ms).
+# The page signs and checks a few Nostr events per connection, and the mesh
+# one signature per flood sent and one check per flood received.
 target_compile_options(secp256k1 PRIVATE $<IF:$<BOOL:${EMSCRIPTEN}>,-Os,-O3> -w)

@@ -1,10 +1,11 @@
 /* libsecp256k1's two precomputed tables (core/security/schnorr.cc signs and
  * verifies with them), computed once at start-up instead of compiled in.
  *
- * Why: the shipped tables are 40 KiB of curve points (the signing table at
- * ECMULT_GEN_PREC_BITS=2, 32 KiB, and the verification tables at
- * ECMULT_WINDOW_SIZE=8, 8 KiB) that gzip cannot shrink: they were a tenth of
- * what a page with a room downloads. Computing them takes the library's own
+ * Why: shipped, the tables are curve points that gzip cannot shrink (the
+ * signing table, 64 KiB at ECMULT_GEN_PREC_BITS=4, and the verification
+ * tables, 8 KiB at ECMULT_WINDOW_SIZE=8; cmake/secp256k1.cmake sets both):
+ * at 40 KiB they were a tenth of what a page with a room downloaded.
+ * Computing them takes the library's own
  * generator code (the functions its precompute_*.c tools print them with)
  * well under a millisecond natively.
  *
