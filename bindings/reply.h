@@ -3,10 +3,10 @@
 // error's message, here until the next call; JS copies it out with
 // cg_reply_data() / cg_reply_size() (js/core/abi.js).
 //
-// Answers may be secrets (key pairs, room keys, opened plaintexts): the
-// previous answer is wiped before it is replaced, and JS wipes a secret one
-// as soon as it has copied it (cg_reply_wipe). Single-threaded, as the
-// module is.
+// Answers may be secrets (key pairs, room keys, opened plaintexts): JS
+// wipes such an answer as soon as it has copied it (cg_reply_wipe,
+// js/core/abi.js secretReply), so other answers, query results among them,
+// replace the buffer without wiping it. Single-threaded, as the module is.
 #pragma once
 
 #include <sodium.h>
@@ -28,17 +28,14 @@ inline void wipeReply() {
 }
 
 inline int answer(Bytes&& bytes) {
-  wipeReply();
   reply = std::move(bytes);
   return 0;
 }
 inline int answer(ByteView bytes) {
-  wipeReply();
   reply.assign(bytes.begin(), bytes.end());
   return 0;
 }
 inline int answer(const Status& s) {
-  wipeReply();
   reply.assign(s.message().begin(), s.message().end());
   return static_cast<int>(s.code());
 }

@@ -35,6 +35,7 @@
 #include "core/base/hash.h"
 #include "core/base/hex.h"
 #include "core/base/msgpack_io.h"
+#include "core/crdt/value_codec.h"
 #include "core/mesh/mesh.h"
 #include "core/security/ed25519.h"
 #include "core/security/mnemonic.h"
@@ -177,11 +178,6 @@ void packStrings(Packer& p, const std::vector<std::string>& list) {
   for (const auto& s : list) p.pack(s);
 }
 
-void packBin(Packer& p, ByteView b) {
-  p.pack_bin(static_cast<std::uint32_t>(b.size()));
-  p.pack_bin_body(reinterpret_cast<const char*>(b.data()), static_cast<std::uint32_t>(b.size()));
-}
-
 class MeshHandle {
  public:
   MeshHandle(std::string self, ByteView secret, int cellSize, std::int64_t now)
@@ -231,13 +227,13 @@ class MeshHandle {
       p.pack(it->second);
     }
     p.pack_array(static_cast<std::uint32_t>(bins.size()));
-    for (const Bytes* b : bins) packBin(p, *b);
+    for (const Bytes* b : bins) crdt::packBin(p, *b);
     auto deliveries = mesh_.takeDeliveries();
     p.pack_array(static_cast<std::uint32_t>(deliveries.size()));
     for (const auto& d : deliveries) {
       p.pack_array(4);
       p.pack(d.origin);
-      packBin(p, d.payload);
+      crdt::packBin(p, d.payload);
       p.pack(d.hops);
       p.pack(d.directed);
     }

@@ -5,42 +5,42 @@
 // wasm, for a query operator whose angles are degrees. Here an angle is first
 // reduced exactly in degrees (fmod by 360), so the radian argument is within
 // 2 pi, where subtracting multiples of pi/2 in two parts loses nothing that
-// matters and Taylor polynomials to degree 17 are accurate to ~1e-16.
+// matters and Taylor polynomials to degree 17 (sin) and 16 (cos) are
+// accurate to ~1e-16.
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace cellgraph::query {
 
 namespace geo_detail {
 
-// sin and cos of r, |r| <= pi/4.
-inline double sinKernel(double r) {
-  const double r2 = r * r;
-  double p = 1.0 / 355687428096000.0;                 // 1/17!
-  p = p * r2 - 1.0 / 1307674368000.0;                 // 1/15!
-  p = p * r2 + 1.0 / 6227020800.0;                    // 1/13!
-  p = p * r2 - 1.0 / 39916800.0;                      // 1/11!
-  p = p * r2 + 1.0 / 362880.0;                        // 1/9!
-  p = p * r2 - 1.0 / 5040.0;                          // 1/7!
-  p = p * r2 + 1.0 / 120.0;                           // 1/5!
-  p = p * r2 - 1.0 / 6.0;                             // 1/3!
-  return r + r * r2 * p;
+// (-1)^k / (first + 2k)! for k = 0..8: the Taylor coefficients of sin
+// (first = 1) and cos (first = 0). Factorials to 18! are exact in a double.
+constexpr std::array<double, 9> taylor(int first) {
+  std::array<double, 9> c{};
+  double factorial = 1;
+  for (int n = 2; n <= first; ++n) factorial *= n;
+  for (int k = 0; k < 9; ++k) {
+    c[k] = (k % 2 ? -1.0 : 1.0) / factorial;
+    factorial *= (first + 2 * k + 1) * (first + 2 * k + 2);
+  }
+  return c;
 }
-inline double cosKernel(double r) {
-  const double r2 = r * r;
-  double p = 1.0 / 6402373705728000.0;                // 1/18!
-  p = p * r2 - 1.0 / 20922789888000.0;                // 1/16!
-  p = p * r2 + 1.0 / 87178291200.0;                   // 1/14!
-  p = p * r2 - 1.0 / 479001600.0;                     // 1/12!
-  p = p * r2 + 1.0 / 3628800.0;                       // 1/10!
-  p = p * r2 - 1.0 / 40320.0;                         // 1/8!
-  p = p * r2 + 1.0 / 720.0;                           // 1/6!
-  p = p * r2 - 1.0 / 24.0;                            // 1/4!
-  p = p * r2 + 0.5;                                   // 1/2!
-  return 1.0 - r2 * p;
+inline constexpr std::array<double, 9> kSin = taylor(1), kCos = taylor(0);
+
+// sum of c[k] x^k, by Horner's rule.
+inline double series(const std::array<double, 9>& c, double x) {
+  double p = c[8];
+  for (int k = 7; k >= 0; --k) p = p * x + c[k];
+  return p;
 }
+
+// sin and cos of r, |r| <= pi/4: the first omitted terms are below 1e-16.
+inline double sinKernel(double r) { return r * series(kSin, r * r); }
+inline double cosKernel(double r) { return series(kCos, r * r); }
 
 // sin (quarter 0) or cos (quarter 1) of an angle in degrees; NaN for a
 // non-finite angle.

@@ -13,12 +13,7 @@ export const toHex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart
 export function fromHex(text) {
   if (typeof text !== 'string') throw new CellgraphError('INVALID_ARGUMENT', 'hex text must be a string');
   if (text.length % 2 !== 0) throw new CellgraphError('INVALID_ARGUMENT', `hex text has an odd number of digits (${text.length})`);
-  const out = new Uint8Array(text.length / 2);
-  for (let i = 0; i < out.length; i++) {
-    const byte = text.slice(2 * i, 2 * i + 2);
-    const bad = byte.search(/[^0-9a-fA-F]/);
-    if (bad >= 0) throw new CellgraphError('INVALID_ARGUMENT', `not a hex digit at position ${2 * i + bad}`);
-    out[i] = parseInt(byte, 16);
-  }
-  return out;
+  const bad = text.search(/[^0-9a-fA-F]/);
+  if (bad >= 0) throw new CellgraphError('INVALID_ARGUMENT', `not a hex digit at position ${bad}`);
+  return Uint8Array.from({ length: text.length / 2 }, (_, i) => parseInt(text.slice(2 * i, 2 * i + 2), 16));
 }

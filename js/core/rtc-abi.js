@@ -8,6 +8,7 @@ import { toHeap, reply, replyText, secretReply } from './abi.js';
 import { decode } from './msgpack.js';
 
 const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
 
 const Fn = Object.freeze({
   ED25519_KEY_PAIR: 1, ED25519_KEY_PAIR_FROM_SEED: 2, ED25519_SIGN: 3, ED25519_VERIFY: 4,
@@ -65,7 +66,7 @@ export const ed25519Verify = (core, message, signature, publicKey) =>
   allBytes(message, signature, publicKey) && flag(core, call(core, Fn.ED25519_VERIFY, message, signature, publicKey));
 
 /** 12 fresh BIP-39 words (core/security/mnemonic.h). */
-export const mnemonicNew = (core) => new TextDecoder().decode(secretReply(core, call(core, Fn.MNEMONIC_NEW)));
+export const mnemonicNew = (core) => fromUtf8.decode(secretReply(core, call(core, Fn.MNEMONIC_NEW)));
 
 /** Nothing if `phrase` is a valid recovery phrase; INVALID_ARGUMENT saying what is wrong otherwise. */
 export function mnemonicCheck(core, phrase) {
@@ -146,7 +147,7 @@ export class Mesh {
 
   /** Sends `payload` to `target` ('' for the whole room); the message's id, a decimal string. */
   send(target, payload, now) {
-    return new TextDecoder().decode(this.#call(MeshFn.SEND, target, bytesArg(payload, 'payload'), now));
+    return fromUtf8.decode(this.#call(MeshFn.SEND, target, bytesArg(payload, 'payload'), now));
   }
 
   /**

@@ -62,7 +62,6 @@ import { toHex, fromHex } from '../core/hex.js';
 import { ed25519Verify } from '../core/rtc-abi.js';
 import { MeshRouter, isReservedForLinks } from './mesh-router.js';
 
-
 /** RTCPeerConnections all rooms of this page may hold at once (Chromium's limit is 500). */
 export const PAGE_MAX_CONNECTIONS = 256;
 const MAX_BANNED = 256;
